@@ -1,0 +1,94 @@
+"""Trusted comparison of what the worker returned with the reference, in learner terms.
+
+Tolerances are per dtype and relative to the magnitude of the values: an element passes when
+``|got - truth| <= atol * max|truth| + rtol * |truth| + 4 * |torch - truth|``, where ``truth`` is
+the reference computed in float64 and ``torch`` is the reference in the case's dtype. The last term
+admits any implementation at least as accurate as torch's own; float64 cases use the float64
+reference for both, so their tolerance stays tight.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+DEFAULT_TOLERANCE = {
+    "float32": {"rtol": 1e-5, "atol": 1e-6},
+    "float64": {"rtol": 1e-10, "atol": 1e-12},
+}
+
+
+@dataclass
+class Mismatch:
+    """Why a case failed. ``what`` names the tensor: 'value' or 'gradient w.r.t. input'."""
+
+    what: str
+    problem: str  # 'error', 'type', 'dtype', 'shape', 'device', 'values', 'missing', 'modified'
+    message: str
+    max_abs: float | None = None
+    max_rel: float | None = None
+    index: tuple | None = None
+    got: float | None = None
+    expected: float | None = None
+    mismatched: int = 0
+    total: int = 0
+
+    def describe(self, public: bool) -> str:
+        text = f"{self.what}: {self.message}"
+        if self.problem == "values":
+            text += f"; max abs error {self.max_abs:.3g}, max rel error {self.max_rel:.3g}"
+            text += f"; {self.mismatched} of {self.total} elements differ, first at index {list(self.index)}"
+            if public:
+                text += f" (got {self.got:.6g}, expected {self.expected:.6g})"
+        return text
+
+
+def tolerance_for(dtype: str, overrides: dict) -> dict:
+    return {**DEFAULT_TOLERANCE[dtype], **(overrides.get(dtype) or {})}
+
+
+def compare_tensor(what: str, got, ref: torch.Tensor, truth: torch.Tensor | None, tol: dict) -> Mismatch | None:
+    """Check type, device, dtype, shape, non-finite pattern and values of one tensor."""
+    if type(got) is not torch.Tensor:
+        return Mismatch(what, "type", f"got {type(got).__name__}, expected a torch.Tensor")
+    if got.device.type != ref.device.type:
+        return Mismatch(what, "device", f"on {got.device.type}, expected {ref.device.type} (keep tensors on the input's device)")
+    if got.dtype != ref.dtype:
+        return Mismatch(what, "dtype", f"dtype {_dt(got.dtype)}, expected {_dt(ref.dtype)} (compute in the input's dtype)")
+    if got.shape != ref.shape:
+        return Mismatch(what, "shape", f"shape {tuple(got.shape)}, expected {tuple(ref.shape)}")
+    if not ref.is_floating_point():
+        bad = got != ref
+        return _values_mismatch(what, bad, got, ref, torch.zeros_like(ref, dtype=torch.float64)) if bad.any() else None
+    got64 = got.detach().to("cpu", torch.float64)
+    ref64 = ref.detach().to("cpu", torch.float64)
+    truth64 = ref64 if truth is None else truth.detach().to("cpu", torch.float64)
+    finite = torch.isfinite(ref64)
+    # NaN must meet NaN and inf must meet inf of the same sign; nothing else non-finite passes.
+    pattern_bad = ~finite & ~((got64 == ref64) | (got64.isnan() & ref64.isnan()))
+    err = (got64 - truth64).abs()
+    magnitude = truth64[finite].abs().max().item() if finite.any() else 0.0
+    allowed = tol["atol"] * max(magnitude, 1e-30) + tol["rtol"] * truth64.abs() + 4 * (ref64 - truth64).abs()
+    value_bad = finite & ~(err <= allowed)  # NaN error counts as bad
+    bad = pattern_bad | value_bad
+    if not bad.any():
+        return None
+    return _values_mismatch(what, bad, got64, ref64, err)
+
+
+def _values_mismatch(what, bad, got, ref, err) -> Mismatch:
+    flat = bad.reshape(-1).nonzero()
+    first = flat[0].item() if len(flat) else 0
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(first), bad.shape)) if bad.dim() else ()
+    err = torch.where(bad, err, torch.zeros_like(err)).to(torch.float64)
+    err = torch.nan_to_num(err, nan=float("inf"))
+    rel = err / ref.abs().to(torch.float64).clamp_min(1e-300)
+    got_v = got.reshape(-1)[first].item() if got.numel() else float("nan")
+    ref_v = ref.reshape(-1)[first].item() if ref.numel() else float("nan")
+    return Mismatch(what, "values", "values differ", max_abs=err.max().item(), max_rel=rel.max().item(),
+                    index=index, got=float(got_v), expected=float(ref_v),
+                    mismatched=int(bad.sum()), total=bad.numel())
+
+
+def _dt(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")

@@ -1,0 +1,186 @@
+"""Course packs: the YAML that declares days, exercises, their cases and the quiz.
+
+A course pack is a folder::
+
+    <course>/<day>/day.yaml         title, exercise order, forbidden calls
+    <course>/<day>/<exercise>.yaml  one exercise: points, hints, reference, cases
+    <course>/<day>/quiz.yaml        optional quiz (hashed answer key)
+
+The built-in pack ships inside the package; instructors point ``--course`` or ``GRADER_COURSE``
+at a private one with the same layout.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import yamlfile
+from .errors import CourseError, UsageError
+
+BUILTIN_COURSE = Path(__file__).parent / "courses" / "default"
+COURSE_ENV = "GRADER_COURSE"
+
+_EXERCISE_KEYS = {"name", "title", "points", "reference", "hints", "cases", "tolerance", "visibility"}
+_CASE_KEYS = {"kind", "public", "args", "kwargs", "grid", "dtypes", "seeds", "compare", "note"}
+_VISIBILITY = {"visible", "hidden", "after_due_date"}
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One entry of an exercise's case list, before grid/dtype/seed expansion."""
+
+    kind: str
+    public: bool
+    args: dict
+    kwargs: dict
+    grid: dict
+    dtypes: tuple
+    seeds: tuple
+    compare: tuple  # which checks to make: "value", "grad"
+    where: str  # file:line, for error messages
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    name: str
+    title: str
+    points: float
+    reference: str
+    hints: tuple
+    cases: tuple
+    tolerance: dict
+    visibility: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Day:
+    name: str
+    title: str
+    folder: Path
+    exercises: tuple  # ExerciseSpec, in the order learners meet them
+    forbidden_calls: tuple  # attribute names learner code may not touch (losses)
+    forbidden_ops: tuple  # dispatcher op names trapped at run time
+
+    def exercise(self, name: str) -> ExerciseSpec:
+        for ex in self.exercises:
+            if ex.name == name:
+                return ex
+        known = ", ".join(e.name for e in self.exercises)
+        raise UsageError(f"unknown exercise '{name}' in {self.name} (known: {known})")
+
+    @property
+    def quiz_path(self) -> Path:
+        return self.folder / "quiz.yaml"
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+
+    @classmethod
+    def locate(cls, path: str | os.PathLike | None = None) -> "Course":
+        chosen = path or os.environ.get(COURSE_ENV) or BUILTIN_COURSE
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            raise UsageError(f"course pack not found: {root}")
+        return cls(root.resolve())
+
+    def day_names(self) -> list[str]:
+        return sorted(p.parent.name for p in self.root.glob("*/day.yaml"))
+
+    def load_day(self, name: str) -> Day:
+        folder = self.root / name
+        if not (folder / "day.yaml").is_file():
+            known = ", ".join(self.day_names()) or "none"
+            raise UsageError(f"unknown day '{name}' (this course has: {known})")
+        return _load_day(folder)
+
+
+def _require(cond: bool, where: str, message: str) -> None:
+    if not cond:
+        raise CourseError(f"{where}: {message}")
+
+
+def _load_day(folder: Path) -> Day:
+    path = folder / "day.yaml"
+    data = yamlfile.load(path)
+    _require(isinstance(data, dict), str(path), "expected a mapping with 'title' and 'exercises'")
+    loc = yamlfile.where(path, data)
+    names = data.get("exercises")
+    _require(isinstance(names, list) and names, loc, "'exercises' must be a non-empty list of names")
+    _require(len(set(names)) == len(names), loc, "an exercise is listed twice in 'exercises'")
+    exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, loc) for n in names)
+    forbidden = data.get("forbidden", {}) or {}
+    return Day(
+        name=folder.name,
+        title=str(data.get("title", folder.name)),
+        folder=folder,
+        exercises=exercises,
+        forbidden_calls=tuple(forbidden.get("calls", ())),
+        forbidden_ops=tuple(forbidden.get("ops", ())),
+    )
+
+
+def _load_exercise(path: Path, name: str, listed_at: str) -> ExerciseSpec:
+    _require(path.is_file(), listed_at, f"exercise '{name}' is listed but {path.name} does not exist")
+    data = yamlfile.load(path)
+    _require(isinstance(data, dict), str(path), "expected a mapping")
+    loc = yamlfile.where(path, data)
+    unknown = set(data) - _EXERCISE_KEYS
+    _require(not unknown, loc, f"unknown key(s): {', '.join(sorted(unknown))}")
+    _require(data.get("name") == name, loc, f"'name' must be '{name}' (the file name)")
+    points = data.get("points", 1)
+    _require(isinstance(points, (int, float)) and points > 0, loc, "'points' must be a positive number")
+    _require(isinstance(data.get("reference"), str), loc, "'reference' must name a callable, e.g. torch.nn.functional.mse_loss")
+    hints = data.get("hints", [])
+    _require(isinstance(hints, list) and all(isinstance(h, str) for h in hints), loc, "'hints' must be a list of strings")
+    visibility = data.get("visibility", "visible")
+    _require(visibility in _VISIBILITY, loc, f"'visibility' must be one of {sorted(_VISIBILITY)}")
+    raw_cases = data.get("cases")
+    _require(isinstance(raw_cases, list) and raw_cases, loc, "'cases' must be a non-empty list")
+    cases = tuple(_load_case(path, c) for c in raw_cases)
+    return ExerciseSpec(
+        name=name,
+        title=str(data.get("title", name)),
+        points=float(points),
+        reference=data["reference"],
+        hints=tuple(hints),
+        cases=cases,
+        tolerance=dict(data.get("tolerance", {}) or {}),
+        visibility=visibility,
+        path=path,
+    )
+
+
+def _load_case(path: Path, raw) -> CaseSpec:
+    loc = yamlfile.where(path, raw)
+    _require(isinstance(raw, dict), str(path), "each case must be a mapping")
+    unknown = set(raw) - _CASE_KEYS
+    _require(not unknown, loc, f"unknown case key(s): {', '.join(sorted(unknown))}")
+    _require(isinstance(raw.get("kind"), str), loc, "each case needs a 'kind' (what it tests, shown to learners)")
+    args = raw.get("args", {})
+    _require(isinstance(args, dict) and args, loc, "'args' must map parameter names to inputs")
+    for key in ("kwargs", "grid"):
+        _require(isinstance(raw.get(key, {}), dict), loc, f"'{key}' must be a mapping")
+    grid = raw.get("grid", {}) or {}
+    for key, values in grid.items():
+        _require(isinstance(values, list) and values, loc, f"grid '{key}' must be a non-empty list")
+    dtypes = tuple(raw.get("dtypes", ["float32", "float64"]))
+    _require(all(d in ("float32", "float64") for d in dtypes), loc, "'dtypes' may contain float32 and float64")
+    seeds = tuple(raw.get("seeds", [0]))
+    _require(all(isinstance(s, int) for s in seeds), loc, "'seeds' must be integers")
+    compare = tuple(raw.get("compare", ["value", "grad"]))
+    _require(set(compare) <= {"value", "grad"}, loc, "'compare' may contain value and grad")
+    return CaseSpec(
+        kind=raw["kind"],
+        public=bool(raw.get("public", False)),
+        args=dict(args),
+        kwargs=dict(raw.get("kwargs", {}) or {}),
+        grid=dict(grid),
+        dtypes=dtypes,
+        seeds=seeds,
+        compare=compare,
+        where=loc,
+    )

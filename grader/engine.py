@@ -1,0 +1,196 @@
+"""Grade a submission for one day: the orchestration between course, sandbox, pytest and results.
+
+A :class:`Grader` is built once per day and device and can grade many submissions: it expands
+cases and computes references once, and keeps its sandboxed workers warm between submissions.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import casegen, reference, scan
+from .compare import tolerance_for
+from .course import Day, ExerciseSpec
+from .errors import UsageError
+from .judge import decode, judge
+from .results import CaseResult, DayResult, ExerciseResult
+from .sandbox import JobResult, Limits, WorkerPool
+from .sandbox.child import IMPORT_FRAME
+
+MAX_SOURCE_BYTES = 1 << 20
+PRELOAD = ("math", "typing", "numbers", "functools", "itertools", "collections", "warnings")
+
+
+@dataclass
+class Prepared:
+    """An exercise's cases with their references, computed once per grader."""
+
+    spec: ExerciseSpec
+    cases: list
+    expected: dict  # case id -> reference.Expected
+    skipped: list
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda was asked for, but no CUDA GPU is available here")
+    if device not in ("cpu", "cuda"):
+        raise UsageError(f"unknown device '{device}' (use cpu, cuda or auto)")
+    return device
+
+
+class Grader:
+    def __init__(self, day: Day, device: str = "cpu", limits: Limits | None = None, jobs: int = 1):
+        self.day = day
+        self.device = resolve_device(device)
+        self.limits = limits or Limits()
+        self._prepared: dict[str, Prepared] = {}
+        self._pool = WorkerPool(jobs, day.forbidden_calls, day.forbidden_ops, preload=PRELOAD)
+
+    def close(self):
+        self._pool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def prepare(self, spec: ExerciseSpec) -> Prepared:
+        if spec.name not in self._prepared:
+            fn = reference.resolve(spec.reference)
+            cases, expected, skipped = [], {}, []
+            for case in casegen.expand(spec):
+                missing = reference.unsupported_params(fn, case)
+                if missing:
+                    skipped.append(f"{case.label}: this torch's {spec.reference} has no parameter {', '.join(missing)}")
+                    continue
+                expected[case.id] = reference.expected_for(fn, case, self.device)
+                cases.append(case)
+            self._prepared[spec.name] = Prepared(spec, cases, expected, skipped)
+        return self._prepared[spec.name]
+
+    def grade(self, submission: Path, exercises=None) -> DayResult:
+        started = time.monotonic()
+        submission = Path(submission)
+        folder = submission / self.day.name
+        if not folder.is_dir():
+            raise UsageError(f"submission folder not found: {folder}")
+        specs = [self.day.exercise(n) for n in exercises] if exercises else list(self.day.exercises)
+        results, runs = {}, {}
+        for spec in specs:
+            early, source = self._precheck(spec, folder / f"{spec.name}.py")
+            if early:
+                results[spec.name] = early
+                continue
+            prepared = self.prepare(spec)
+            payload = [{"id": c.id, "args": c.args, "upstream": c.upstream} for c in prepared.cases]
+            future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, payload,
+                                       self.device, self.limits)
+            runs[spec.name] = (prepared, future)
+        if runs:
+            from .pytest_plugin import run_cases
+
+            judged = run_cases(self.day, {name: (p, f) for name, (p, f) in runs.items()}, self._judge_case)
+            for name, (prepared, future) in runs.items():
+                results[name] = _exercise_result(prepared, future.result(), judged[name])
+        ordered = [results[s.name] for s in specs]
+        return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
+                         elapsed=time.monotonic() - started)
+
+    def _precheck(self, spec: ExerciseSpec, path: Path):
+        """(result, source): a result when the file cannot be run at all."""
+        def early(status, feedback):
+            return ExerciseResult(spec.name, status, 0.0, spec.points, feedback=feedback), None
+
+        if not path.is_file():
+            return early("missing", f"{path} not found: create it and define {spec.name}()")
+        raw = path.read_bytes()
+        if len(raw) > MAX_SOURCE_BYTES:
+            return early("error", f"{path.name} is larger than {MAX_SOURCE_BYTES} bytes")
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return early("error", f"{path.name} is not valid UTF-8 text")
+        try:
+            findings = scan.scan(source, str(path), self.day.forbidden_calls)
+        except scan.SyntaxProblem as exc:
+            return early("error", f"{path.name} {exc}")
+        if findings:
+            return early("forbidden", "; ".join(f"{path.name} {f}" for f in findings))
+        return None, source
+
+    def _judge_case(self, prepared: Prepared, case, answer) -> CaseResult:
+        expected = prepared.expected[case.id]
+        mismatch = judge(case, expected, answer, tolerance_for(case.dtype, prepared.spec.tolerance))
+        weight = prepared.spec.points / len(prepared.cases)
+        result = CaseResult(case.id, case.label, case.kind, case.public, mismatch is None,
+                            weight if mismatch is None else 0.0, weight, case.params, case.dtype,
+                            call=case.call_text())
+        if mismatch:
+            result.message = mismatch.describe(case.public)
+            result.problem, result.what = mismatch.problem, mismatch.what
+        return result
+
+
+def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
+    """Decoded answers keyed by case id, and the import error if the file failed to load."""
+    answers, import_error = {}, None
+    for frame in job.frames:
+        data = decode(frame)
+        if data is None:
+            continue
+        if data["id"] == IMPORT_FRAME:
+            import_error = str(data.get("error"))[:500]
+        else:
+            answers[data["id"]] = data
+    return answers, import_error
+
+
+def _exercise_result(prepared: Prepared, job: JobResult, cases: list) -> ExerciseResult:
+    spec = prepared.spec
+    result = ExerciseResult(spec.name, "failed", 0.0, spec.points, cases=cases, skipped=prepared.skipped,
+                            output=job.output + ("\n[output truncated]" if job.output_truncated else ""),
+                            elapsed=job.elapsed)
+    answers, import_error = answers_by_id(job)
+    if job.violations:
+        result.status = "forbidden"
+        result.feedback = f"your code called {', '.join(job.violations)}: implement the loss with elementary tensor operations"
+    elif job.status == "timeout":
+        result.status = "timeout"
+        result.feedback = f"took longer than {_timeout_text(job)} and was stopped (an infinite loop, or a very slow Python loop?)"
+    elif import_error:
+        result.status = "error"
+        result.feedback = import_error
+    elif job.status == "crashed" or len(answers) < len(prepared.cases):
+        result.status = "crashed"
+        code = f" (exit code {job.returncode})" if job.returncode else f" (signal {job.signal})" if job.signal else ""
+        result.feedback = f"the worker running your code ended early{code}: sys.exit, os._exit, a crash or running out of memory"
+    else:
+        result.score = sum(c.score for c in cases)
+        result.status = "passed" if all(c.passed for c in cases) else "failed"
+        first = next((c for c in cases if not c.passed), None)
+        if first is not None:
+            result.feedback = _case_feedback(first)
+    if result.status not in ("passed", "failed"):
+        result.score = 0.0
+    return result
+
+
+def _timeout_text(job: JobResult) -> str:
+    return f"{job.elapsed:.1f} s"
+
+
+def _case_feedback(case: CaseResult) -> str:
+    visibility = "public" if case.public else "hidden"
+    text = f"{visibility} case '{case.name}': {case.message}"
+    if case.public:
+        text += f"\n    call: {case.call}"
+    if case.hint:
+        text += f"\n    hint: {case.hint}"
+    return text

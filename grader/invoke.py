@@ -1,0 +1,60 @@
+"""Call a function on prepared inputs, then backpropagate: the one procedure both sides run.
+
+The trusted side runs it on the reference; the worker runs it on the learner's function.
+Arguments travel as plain dicts (``name``, ``kind``, ``value``, ``grad``, ``transform``,
+``keyword``) so they survive ``torch.save``/``torch.load(weights_only=True)``.
+"""
+from __future__ import annotations
+
+import torch
+
+from .tensorfns import CALLABLES, TRANSFORMS
+
+
+def prepare(args: list, device: str, dtype: torch.dtype | None = None):
+    """Return (positional, keyword, leaves, passed): leaves are tensors gradients are taken
+    w.r.t.; passed are the tensors the function receives (to detect in-place edits)."""
+    positional, keyword, leaves, passed = [], {}, {}, {}
+    for arg in args:
+        value = arg["value"]
+        if arg["kind"] == "tensor":
+            leaf = value.detach().clone().to(device)
+            if dtype is not None and leaf.is_floating_point():
+                leaf = leaf.to(dtype)
+            if arg["grad"]:
+                leaf.requires_grad_(True)
+                leaves[arg["name"]] = leaf
+            value = TRANSFORMS[arg["transform"]](leaf) if arg["transform"] else leaf
+            passed[arg["name"]] = value
+        elif arg["kind"] == "callable":
+            value = CALLABLES[value]
+        if arg["keyword"]:
+            keyword[arg["name"]] = value
+        else:
+            positional.append(value)
+    return positional, keyword, leaves, passed
+
+
+def invoke(fn, args: list, device: str, upstream: torch.Tensor | None, dtype: torch.dtype | None = None) -> dict:
+    """Run ``fn`` and backward; never raises for what ``fn`` does (errors are reported)."""
+    positional, keyword, leaves, passed = prepare(args, device, dtype)
+    result = {"output": None, "error": None, "grads": {}, "grad_error": None, "after": {}}
+    try:
+        out = fn(*positional, **keyword)
+    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything, even SystemExit
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        return result
+    if type(out) is not torch.Tensor:
+        result["error"] = f"returned {type(out).__name__}, expected a torch.Tensor"
+        return result
+    result["output"] = out.detach()
+    result["after"] = {k: v.detach() for k, v in passed.items()}
+    if leaves and upstream is not None and out.requires_grad:
+        grad_out = upstream.to(device=out.device, dtype=out.dtype)
+        try:
+            if grad_out.shape == out.shape:
+                out.backward(grad_out)
+        except BaseException as exc:  # noqa: BLE001
+            result["grad_error"] = f"{type(exc).__name__}: {exc}"[:500]
+    result["grads"] = {name: (leaf.grad.detach() if leaf.grad is not None else None) for name, leaf in leaves.items()}
+    return result

@@ -1,0 +1,68 @@
+"""Decide one case: the worker's untrusted answer against the trusted expectation."""
+from __future__ import annotations
+
+import io
+
+import torch
+
+from .casegen import Case
+from .compare import Mismatch, compare_tensor
+from .reference import Expected
+
+
+def decode(frame: bytes):
+    """Load an answer frame; anything but the plain structure we expect is rejected."""
+    try:
+        data = torch.load(io.BytesIO(frame), weights_only=True)
+    except Exception:  # noqa: BLE001 - hostile bytes may fail in many ways
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    return data
+
+
+def judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
+    if answer is None:
+        return Mismatch("value", "missing", "no answer: the worker stopped before this case")
+    if answer.get("error"):
+        return Mismatch("value", "error", f"your function raised {answer['error']}" if not str(answer["error"]).startswith("returned") else f"your function {answer['error']}")
+    if "value" in case.compare:
+        found = compare_tensor("value", answer.get("output"), expected.output, expected.truth, tol)
+        if found:
+            return found
+    found = _modified_inputs(expected, answer.get("after"))
+    if found or "grad" not in case.compare:
+        return found
+    return _gradients(expected, answer, tol)
+
+
+def _modified_inputs(expected: Expected, after) -> Mismatch | None:
+    after = after if isinstance(after, dict) else {}
+    for name, before in expected.passed.items():
+        now = after.get(name)
+        same = (type(now) is torch.Tensor and now.shape == before.shape and now.dtype == before.dtype
+                and torch.equal(torch.nan_to_num(now.cpu()), torch.nan_to_num(before.cpu()))
+                and torch.equal(now.cpu().isnan(), before.cpu().isnan()))
+        if not same:
+            return Mismatch(f"input '{name}'", "modified",
+                            f"your function changed '{name}' in place; work on new tensors (e.g. x = x * 2, not x *= 2)")
+    return None
+
+
+def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
+    grads = answer.get("grads") if isinstance(answer.get("grads"), dict) else {}
+    for name, (ref, truth) in expected.grads.items():
+        if ref is None:
+            continue  # torch itself does not differentiate w.r.t. this input
+        what = f"gradient w.r.t. '{name}'"
+        got = grads.get(name)
+        if got is None:
+            why = answer.get("grad_error")
+            message = (f"backward failed: {why}" if why else
+                       f"no gradient reached '{name}': values right but the graph is cut. "
+                       "Did you detach, call .item() or .tolist(), or build a new tensor with torch.tensor(...)?")
+            return Mismatch(what, "missing", message)
+        found = compare_tensor(what, got, ref, truth, tol)
+        if found:
+            return found
+    return None

@@ -1,0 +1,88 @@
+"""Hidden cases as pytest tests: each case of a course's exercise YAML becomes a pytest item.
+
+The grader runs pytest in-process through ``pytest.main`` with this plugin. The plugin collects
+each exercise file as a collector of case items; running an item judges that case against the
+worker's answer. Course packs can add ``conftest.py`` hooks next to their YAML (for instance to
+deselect cases), as with any pytest suite. Learners never run pytest themselves.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .course import Day
+
+_ISOLATED_INI = Path(__file__).with_name("pytest-isolated.ini")
+
+
+class CaseFailed(Exception):
+    pass
+
+
+class _ExerciseFile(pytest.File):
+    def collect(self):
+        prepared, _future = self.config._grading.runs[self.path.stem]
+        for case in prepared.cases:
+            yield _CaseItem.from_parent(self, name=case.id.split(":", 1)[1], case=case)
+
+
+class _CaseItem(pytest.Item):
+    def __init__(self, *, case, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self):
+        grading = self.config._grading
+        name = self.case.exercise
+        result = grading.judge_in_exercise(name, self.case)
+        grading.judged[name].append(result)
+        if not result.passed:
+            raise CaseFailed(result.message)
+
+    def repr_failure(self, excinfo):
+        return str(excinfo.value) if excinfo.errisinstance(CaseFailed) else super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.case.exercise}: {self.case.label}"
+
+
+class _Grading:
+    """The plugin object: knows which exercises to collect and where their answers come from."""
+
+    def __init__(self, runs: dict, judge_fn):
+        from .engine import answers_by_id
+
+        self.runs = runs
+        self.judge_fn = judge_fn
+        self.judged = {name: [] for name in runs}
+        self._answers = {}
+        self._decode = answers_by_id
+
+    def pytest_configure(self, config):
+        config._grading = self
+
+    def pytest_collect_file(self, file_path, parent):
+        if file_path.suffix == ".yaml" and file_path.stem in self.runs:
+            return _ExerciseFile.from_parent(parent, path=file_path)
+        return None
+
+    def judge_in_exercise(self, name, case):
+        prepared, future = self.runs[name]
+        if name not in self._answers:
+            self._answers[name] = self._decode(future.result())[0]
+        return self.judge_fn(prepared, case, self._answers[name].get(case.id))
+
+
+def run_cases(day: Day, runs: dict, judge_fn) -> dict:
+    """Judge every case of ``runs`` ({exercise: (Prepared, Future)}) through pytest."""
+    grading = _Grading(runs, judge_fn)
+    files = [str(day.folder / f"{name}.yaml") for name in runs]
+    args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), "-p", "no:cacheprovider",
+            "-p", "no:terminal", "--capture=no", *files]
+    code = pytest.main(args, plugins=[grading])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        from .errors import CourseError
+
+        raise CourseError(f"running the cases of {day.folder} through pytest failed ({code!r})")
+    return grading.judged

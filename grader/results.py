@@ -1,0 +1,94 @@
+"""What grading produced: plain data that every report format renders."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("passed", "failed", "error", "timeout", "crashed", "missing", "forbidden")
+
+
+@dataclass
+class CaseResult:
+    id: str
+    name: str  # e.g. "weight with zeros (reduction='sum', float32)"
+    kind: str
+    public: bool
+    passed: bool
+    score: float
+    max_score: float
+    params: dict = field(default_factory=dict)
+    dtype: str = ""
+    message: str = ""  # what differed, in learner terms; never hidden expected numbers
+    problem: str = ""  # machine-readable failure kind: values, dtype, shape, missing, error, ...
+    what: str = ""  # 'value' or 'gradient w.r.t. <input>'
+    call: str = ""  # the call as the learner would write it (inputs shown for public cases)
+    hint: str = ""  # a recognised common mistake, if any
+
+
+@dataclass
+class ExerciseResult:
+    name: str
+    status: str
+    score: float
+    max_score: float
+    feedback: str = ""
+    cases: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # "case: reason" for cases this torch cannot run
+    output: str = ""  # what the learner's code printed (truncated)
+    elapsed: float = 0.0
+
+    @property
+    def passed_cases(self) -> int:
+        return sum(c.passed for c in self.cases)
+
+
+@dataclass
+class DayResult:
+    day: str
+    title: str
+    submission: str
+    device: str
+    exercises: list
+    quiz: dict | None = None
+    elapsed: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(e.score for e in self.exercises) + (self.quiz or {}).get("score", 0.0), 4)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(e.max_score for e in self.exercises) + (self.quiz or {}).get("max_score", 0.0), 4)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "day": self.day,
+            "score": self.score,
+            "max_score": self.max_score,
+            "submission": self.submission,
+            "device": self.device,
+            "elapsed": round(self.elapsed, 3),
+            "exercises": [
+                {
+                    "name": e.name,
+                    "score": round(e.score, 4),
+                    "max_score": e.max_score,
+                    "status": e.status,
+                    "feedback": e.feedback,
+                    "cases": [_case_dict(c) for c in e.cases],
+                    "skipped": e.skipped,
+                    "output": e.output,
+                }
+                for e in self.exercises
+            ],
+            "quiz": self.quiz,
+        }
+
+
+def _case_dict(case: CaseResult) -> dict:
+    data = asdict(case)
+    data["score"] = round(data["score"], 6)
+    return data

@@ -1,0 +1,99 @@
+"""What a forked job does: lock itself down, load the untrusted source, run every argument set.
+
+Runs only in the forked child. Each answer frame is ``torch.save`` bytes of a plain dict; the
+grader treats them as untrusted and loads them with ``weights_only=True``.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+import types
+
+import torch
+
+from ..invoke import invoke
+from . import guard, isolation
+from .protocol import write_frame
+
+IMPORT_FRAME = "__import__"
+
+
+def run(request: dict, payload: bytes, tmpdir: str, out_fd: int, result_fd: int, report_fd: int, uid: int | None) -> None:
+    """Never returns: exits the child process."""
+    try:
+        _lock_down(request, tmpdir, out_fd, (result_fd, report_fd), uid)
+        guard.set_report_fd(report_fd)
+        job = torch.load(io.BytesIO(payload), weights_only=True)
+        _run_job(job, request["device"], result_fd)
+    except BaseException as exc:  # noqa: BLE001 - report whatever happened, then exit
+        try:
+            _send(result_fd, {"id": IMPORT_FRAME, "error": f"worker error: {type(exc).__name__}: {exc}"[:500]})
+        except BaseException:  # noqa: BLE001
+            pass
+    finally:
+        os._exit(0)
+
+
+def _lock_down(request, tmpdir, out_fd, keep_fds, uid):
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.chdir(tmpdir)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    keep = sorted(set(keep_fds))
+    low = 3
+    for fd in keep:
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
+    sys.stdin = open(0, closefd=False)
+    network_isolated = isolation.isolate_network()
+    isolation.apply_rlimits(request["limits"], request["device"], own_uid=uid is not None)
+    if uid is not None:
+        isolation.drop_privileges(uid)
+    os.environ.clear()
+    os.environ.update({"HOME": tmpdir, "TMPDIR": tmpdir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    if not network_isolated:
+        print("[grader] note: network isolation unavailable on this system", file=sys.stderr)
+
+
+def _send(fd: int, frame: dict) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - the learner may have replaced or closed it
+            pass
+    buf = io.BytesIO()
+    torch.save(frame, buf)
+    write_frame(fd, buf.getvalue())
+
+
+def _load_function(job: dict):
+    module = types.ModuleType("submission")
+    module.__file__ = job["filename"]
+    try:
+        exec(compile(job["source"], job["filename"], "exec"), module.__dict__)  # noqa: S102 - sandboxed
+    except BaseException as exc:  # noqa: BLE001
+        return None, f"importing your file raised {type(exc).__name__}: {exc}"[:500]
+    fn = module.__dict__.get(job["function"])
+    if not callable(fn):
+        return None, f"your file does not define a function named {job['function']}"
+    return fn, None
+
+
+def _run_job(job: dict, device: str, result_fd: int) -> None:
+    torch.set_num_threads(1)
+    fn, error = _load_function(job)
+    if error:
+        _send(result_fd, {"id": IMPORT_FRAME, "error": error})
+        return
+    for case in job["cases"]:
+        result = invoke(fn, case["args"], device, case["upstream"])
+        try:
+            _send(result_fd, {"id": case["id"], **result})
+        except Exception as exc:  # noqa: BLE001 - e.g. an output torch.save cannot write
+            _send(result_fd, {"id": case["id"], "error": f"result could not be returned: {type(exc).__name__}"})

@@ -1,0 +1,74 @@
+"""OS-level restrictions applied inside a forked job before untrusted code runs."""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+SANDBOX_UID_BASE = 60000  # one uid per worker slot, so leftovers can be killed by uid
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _unshare(flags: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(flags) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def isolate_network() -> bool:
+    """Move into an empty network namespace (no interfaces but a down loopback)."""
+    if is_root():
+        return _unshare(CLONE_NEWNET)
+    return _unshare(CLONE_NEWUSER | CLONE_NEWNET)
+
+
+def address_space_now() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def apply_rlimits(limits: dict, device: str, own_uid: bool) -> None:
+    def cap(which, value):
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+    # CUDA reserves tens of GB of virtual address space, so RLIMIT_AS would break it there.
+    if device == "cpu":
+        cap(resource.RLIMIT_AS, address_space_now() + limits["memory_mb"] * (1 << 20))
+    cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
+    cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    cap(resource.RLIMIT_FSIZE, int(limits["output_file_bytes"]))
+    cap(resource.RLIMIT_CORE, 0)
+    if own_uid:
+        cap(resource.RLIMIT_NPROC, int(limits["processes"]))
+
+
+def drop_privileges(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process of ``uid`` (jobs' leftover children), from a throwaway fork."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, 9)  # as that uid, -1 means "every process I may signal": only its own
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)

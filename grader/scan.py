@@ -1,0 +1,119 @@
+"""Static scan of a learner's file: what it may import and which names it may touch.
+
+Learner files may import only a few modules and may not use the dynamic features (``eval``,
+``getattr`` with a computed name, dunder or private attributes, ...) that would let them reach a
+forbidden function, or undo the worker's guard, without naming it. Together with the runtime
+guard this makes "call torch's own loss" detectable however it is spelled.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+ALLOWED_MODULES = ("torch", "math", "typing", "numbers", "__future__", "functools", "itertools",
+                   "collections", "warnings")
+# Parts of torch that load or run code, or reach the kernels directly.
+BANNED_ATTRIBUTES = {"ops", "library", "hub", "jit", "cpp_extension", "package", "modules", "load",
+                     "compile", "classes", "utils", "multiprocessing", "distributed", "overrides",
+                     "fx", "export", "func", "_dynamo", "autograd_function"}
+BANNED_NAMES = {"eval", "exec", "compile", "__import__", "globals", "locals", "vars", "setattr",
+                "delattr", "open", "breakpoint", "memoryview", "exit", "quit", "help",
+                "__builtins__", "__loader__", "__spec__"}
+_NAME_ARG_BUILTINS = {"getattr", "hasattr"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class SyntaxProblem(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def scan(source: str, filename: str, forbidden_calls) -> list[Finding]:
+    """Findings that make the file ``forbidden``; raises :class:`SyntaxProblem` if it won't parse."""
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError as exc:
+        raise SyntaxProblem(exc.lineno or 0, f"syntax error: {exc.msg}") from None
+    return _Scanner(set(forbidden_calls)).run(tree)
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self, forbidden: set):
+        self.forbidden = forbidden
+        self.findings: list[Finding] = []
+
+    def run(self, tree) -> list[Finding]:
+        self.visit(tree)
+        return sorted(set(self.findings), key=lambda f: f.line)
+
+    def flag(self, node, message):
+        self.findings.append(Finding(getattr(node, "lineno", 0), message))
+
+    def _check_module(self, node, module: str):
+        parts = module.split(".")
+        if parts[0] not in ALLOWED_MODULES:
+            self.flag(node, f"imports {module}: only {', '.join(ALLOWED_MODULES)} may be imported")
+            return
+        for part in parts[1:]:
+            self._check_attr(node, part, module)
+
+    def _check_attr(self, node, attr: str, shown: str):
+        if attr in self.forbidden:
+            self.flag(node, f"uses {shown}: torch's loss functions may not be used, implement it yourself")
+        elif attr.startswith("_"):
+            self.flag(node, f"uses {shown}: private and dunder attributes are not allowed")
+        elif attr in BANNED_ATTRIBUTES:
+            self.flag(node, f"uses {shown}: torch.{attr} is not needed for these exercises and is not allowed")
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            self._check_module(node, alias.name)
+
+    def visit_ImportFrom(self, node):
+        if node.level:
+            self.flag(node, "relative imports are not allowed")
+            return
+        module = node.module or ""
+        self._check_module(node, module)
+        for alias in node.names:
+            if alias.name == "*":
+                self.flag(node, f"'from {module} import *' is not allowed: import the names you use")
+            else:
+                self._check_attr(node, alias.name, f"{module}.{alias.name}")
+
+    def visit_Attribute(self, node):
+        self._check_attr(node, node.attr, _dotted(node))
+        self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id in BANNED_NAMES:
+            self.flag(node, f"uses {node.id}(): not allowed in exercise code")
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in _NAME_ARG_BUILTINS:
+            name = node.args[1] if len(node.args) > 1 else None
+            if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+                self.flag(node, f"{func.id}() with a computed attribute name is not allowed")
+            else:
+                self._check_attr(node, name.value, f"{func.id}(..., {name.value!r})")
+        self.generic_visit(node)
+
+
+def _dotted(node) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts)) if parts else "?"
