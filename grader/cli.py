@@ -70,3 +70,20 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
         sys.stdout.write(report)
     if fail_under is not None and result.percent < fail_under:
         sys.exit(1)
+
+
+@main.command("build")
+@click.option("--solutions", type=click.Path(path_type=Path), default=Path("solutions"), show_default=True)
+@click.option("--exercises", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True)
+@click.option("--check", is_flag=True, help="Only check that the stubs are up to date; exit 1 if not.")
+def build_cmd(solutions, exercises, check):
+    """Regenerate exercise stubs from the solutions (authoring)."""
+    from . import build
+
+    if check:
+        stale = build.drifted(solutions, exercises)
+        for path in stale:
+            click.echo(f"out of date: {path} (run: grade build)", err=True)
+        sys.exit(1 if stale else 0)
+    for path in build.write(solutions, exercises):
+        click.echo(f"wrote {path}")

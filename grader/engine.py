@@ -172,7 +172,7 @@ def _exercise_result(prepared: Prepared, job: JobResult, cases: list) -> Exercis
         code = f" (exit code {job.returncode})" if job.returncode else f" (signal {job.signal})" if job.signal else ""
         result.feedback = f"the worker running your code ended early{code}: sys.exit, os._exit, a crash or running out of memory"
     else:
-        result.score = sum(c.score for c in cases)
+        result.score = spec.points * sum(c.passed for c in cases) / len(cases) if cases else 0.0
         result.status = "passed" if all(c.passed for c in cases) else "failed"
         first = next((c for c in cases if not c.passed), None)
         if first is not None:

@@ -1,0 +1,61 @@
+"""Generate exercise stubs from reference solutions, so the two never drift.
+
+In a solution, the lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` are the answer.
+Inside a function they become ``raise NotImplementedError(...)``; at module level (helpers a
+learner should write themselves) they are dropped.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import UsageError
+
+_BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
+_END = re.compile(r"^\s*# END SOLUTION\s*$")
+
+
+def make_stub(source: str, where: str = "<solution>") -> str:
+    out, inside, indent = [], False, ""
+    for number, line in enumerate(source.splitlines(keepends=True), 1):
+        begin, end = _BEGIN.match(line), _END.match(line)
+        if begin:
+            if inside:
+                raise UsageError(f"{where}:{number}: BEGIN SOLUTION inside another solution block")
+            inside, indent = True, begin.group(1)
+            if indent:
+                out.append(f'{indent}raise NotImplementedError("not implemented yet: write your solution here")\n')
+        elif end:
+            if not inside:
+                raise UsageError(f"{where}:{number}: END SOLUTION without BEGIN SOLUTION")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise UsageError(f"{where}: BEGIN SOLUTION is never closed")
+    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", "".join(out))
+
+
+def plan(solutions: Path, exercises: Path) -> list[tuple[Path, str]]:
+    """(stub path, stub text) for every solution file."""
+    if not solutions.is_dir():
+        raise UsageError(f"solutions folder not found: {solutions}")
+    files = sorted(solutions.glob("*/*.py"))
+    if not files:
+        raise UsageError(f"no solutions found under {solutions}/<day>/")
+    return [(exercises / f.parent.name / f.name, make_stub(f.read_text(encoding="utf-8"), str(f))) for f in files]
+
+
+def drifted(solutions: Path, exercises: Path) -> list[Path]:
+    return [path for path, text in plan(solutions, exercises)
+            if not path.is_file() or path.read_text(encoding="utf-8") != text]
+
+
+def write(solutions: Path, exercises: Path) -> list[Path]:
+    written = []
+    for path, text in plan(solutions, exercises):
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written

@@ -1,0 +1,41 @@
+"""Shared fixtures: one warm grader for the whole test session, and helpers to grade sources."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.course import Course
+from grader.engine import Grader
+from grader.sandbox import Limits
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+MUTANTS = Path(__file__).parent / "mutants"
+
+
+@pytest.fixture(scope="session")
+def day3():
+    return Course.locate().load_day("day3")
+
+
+@pytest.fixture(scope="session")
+def grader(day3):
+    with Grader(day3, "cpu", Limits(timeout=5.0)) as g:
+        yield g
+
+
+@pytest.fixture
+def grade_source(grader, tmp_path):
+    """Grade ``source`` as the learner's file for ``exercise``; returns the ExerciseResult."""
+    def grade(exercise: str, source: str):
+        folder = tmp_path / "submission" / "day3"
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        (folder / f"{exercise}.py").write_text(source, encoding="utf-8")
+        return grader.grade(tmp_path / "submission", [exercise]).exercises[0]
+
+    return grade

@@ -1,0 +1,12 @@
+import torch
+
+
+def mse_loss(input, target, reduction="mean", weight=None):
+    loss = ((input.float() - target.float()) ** 2).to(input.dtype)
+    if weight is not None:
+        loss = loss * weight
+        if reduction == "mean":
+            return loss.sum() / weight.sum()
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
