@@ -1,0 +1,43 @@
+"""``grade DAY [EXERCISE...]``: grade a submission and print a report."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..course import Course
+from ..reports import FORMATS, text
+from ..sandbox import Limits
+
+
+@click.command("day", hidden=True)
+@click.argument("day")
+@click.argument("exercises", nargs=-1)
+@click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
+              help="Folder laid out like exercises/: SUBMISSION/DAY/<name>.py")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
+@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
+              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
+@click.option("--timeout", type=float, default=Limits.timeout, show_default=True, help="Seconds per exercise.")
+@click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
+              help="Extra address space per exercise on CPU.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
+def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under):
+    """Grade DAY of a submission (all exercises, or the EXERCISES named)."""
+    from ..engine import Grader
+
+    loaded = Course.locate(course).load_day(day)
+    for name in exercises:
+        loaded.exercise(name)
+    with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb)) as grader:
+        result = grader.grade(submission, exercises or None)
+    report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour())
+    if output:
+        output.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    if fail_under is not None and result.percent < fail_under:
+        sys.exit(1)
