@@ -1,6 +1,8 @@
 """The ``grade`` command: a thin click layer over the engine."""
 from __future__ import annotations
 
+import os
+
 import click
 
 from .commands import COMMANDS
@@ -21,6 +23,13 @@ class _GradeGroup(click.Group):
         except GraderError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a grader fault: still one line, distinct exit code (1)
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (set GRADER_DEBUG=1 for a traceback)", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_GradeGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,6 +5,7 @@ cases and computes references once, and keeps its sandboxed workers warm between
 """
 from __future__ import annotations
 
+import ast
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,8 @@ class Grader:
             return early("error", f"{path.name} {exc}")
         if findings:
             return early("forbidden", "; ".join(f"{path.name} {f}" for f in findings))
+        if not _defines(source, spec.name):
+            return early("missing", f"{path.name} does not define a function named {spec.name}()")
         return None, source
 
     def _judge_case(self, prepared: Prepared, case, answer) -> CaseResult:
@@ -136,6 +139,19 @@ class Grader:
             result.message = mismatch.describe(case.public)
             result.problem, result.what = mismatch.problem, mismatch.what
         return result
+
+
+def _defines(source: str, name: str) -> bool:
+    """Whether the module binds ``name`` at top level (a def, or an assignment such as an alias)."""
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+            return True
+    return False
 
 
 def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
