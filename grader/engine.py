@@ -6,6 +6,7 @@ cases and computes references once, and keeps its sandboxed workers warm between
 from __future__ import annotations
 
 import ast
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from .sandbox import JobResult, Limits, WorkerPool
 from .sandbox.child import IMPORT_FRAME
 
 MAX_SOURCE_BYTES = 1 << 20
+# pytest.main keeps process-wide state (config, plugins, sys.modules), so submissions graded from
+# several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still overlap.
+_JUDGING = threading.Lock()
 PRELOAD = ("math", "typing", "numbers", "functools", "itertools", "collections", "warnings")
 
 
@@ -97,7 +101,10 @@ class Grader:
         if runs:
             from .pytest_plugin import run_cases
 
-            judged = run_cases(self.day, {name: (p, f) for name, (p, f) in runs.items()}, self._judge_case)
+            for _prepared, future in runs.values():
+                future.result()  # wait outside the lock, so other submissions can judge meanwhile
+            with _JUDGING:
+                judged = run_cases(self.day, {name: (p, f) for name, (p, f) in runs.items()}, self._judge_case)
             for name, (prepared, future) in runs.items():
                 results[name] = _exercise_result(prepared, future.result(), judged[name])
         ordered = [results[s.name] for s in specs]
