@@ -108,6 +108,8 @@ class Grader:
             for name, (prepared, future) in runs.items():
                 results[name] = _exercise_result(prepared, future.result(), judged[name])
         ordered = [results[s.name] for s in specs]
+        for spec, result in zip(specs, ordered):
+            result.visibility = spec.visibility
         return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
                          elapsed=time.monotonic() - started)
 

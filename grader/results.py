@@ -35,6 +35,7 @@ class ExerciseResult:
     skipped: list = field(default_factory=list)  # "case: reason" for cases this torch cannot run
     output: str = ""  # what the learner's code printed (truncated)
     elapsed: float = 0.0
+    visibility: str = "visible"  # from the manifest: visible | hidden | after_due_date (Gradescope's terms)
 
     @property
     def passed_cases(self) -> int:
@@ -81,6 +82,7 @@ class DayResult:
                     "cases": [_case_dict(c) for c in e.cases],
                     "skipped": e.skipped,
                     "output": e.output,
+                    "visibility": e.visibility,
                 }
                 for e in self.exercises
             ],
