@@ -1,0 +1,34 @@
+import torch
+
+
+def multilabel_margin_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """Multi-label hinge loss: every target class should outscore every non-target class by 1.
+
+    Each sample has ``C`` scores ``x = input[n]`` and a row of ``C`` class indices
+    ``t = target[n]`` padded with ``-1``: the sample's target classes are the entries *before the
+    first* ``-1`` (anything after it is ignored, even if it is not ``-1``). With ``J`` that list of
+    targets and ``T`` the set of classes in it,
+
+        l_n = sum_{j in J} sum_{i not in T} max(0, 1 - (x[j] - x[i]))  /  C
+
+    Every pair (target class, non-target class) whose scores are less than 1 apart adds to the
+    loss; the sum is divided by the number of classes ``C``. A class listed twice in ``J`` counts
+    twice. A sample with no targets (its row starts with ``-1``) or whose targets cover every
+    class has loss 0.
+
+    Shapes:
+        input: ``(N, C)`` scores, or ``(C,)`` for a single sample.
+        target: ``long`` tensor of the same shape as ``input``, entries in ``[-1, C)``.
+        The unreduced loss has shape ``(N,)``, or ``()`` for a ``(C,)`` input.
+
+    Parameters:
+        reduction: 'none' returns ``l``; 'sum' returns ``l.sum()``; 'mean' (default) returns
+            ``l.mean()`` over the samples.
+
+    Gradients must flow back to ``input``. Use only elementary tensor operations.
+    """
+    raise NotImplementedError("not implemented yet: write your solution here")
