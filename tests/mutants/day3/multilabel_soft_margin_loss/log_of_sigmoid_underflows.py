@@ -1,0 +1,15 @@
+import torch
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+    def logsig(x):
+        return torch.log(torch.sigmoid(x))  # -inf once sigmoid underflows
+    loss = -(target * logsig(input) + (1 - target) * logsig(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(-1) / input.shape[-1]
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.mean()

@@ -1,0 +1,14 @@
+import torch
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+    logsig = torch.nn.functional.logsigmoid
+    loss = -torch.where(target > 0.5, logsig(input), logsig(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(-1) / input.shape[-1]
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.mean()
