@@ -51,6 +51,10 @@ def _lock_down(request, tmpdir, out_fd, keep_fds, uid):
         low = fd + 1
     os.closerange(low, 1 << 16)
     sys.stdin = open(0, closefd=False)
+    # Past RLIMIT_FSIZE a write would kill the job with SIGXFSZ; ignored, the write just fails,
+    # and Python-level output is capped below, so a chatty job is truncated, not killed.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    sys.stdout = sys.stderr = _CappedOutput(1, request["limits"]["output_bytes"] + 1)
     network_isolated = isolation.isolate_network()
     isolation.apply_rlimits(request["limits"], request["device"], own_uid=uid is not None)
     if uid is not None:
@@ -59,6 +63,28 @@ def _lock_down(request, tmpdir, out_fd, keep_fds, uid):
     os.environ.update({"HOME": tmpdir, "TMPDIR": tmpdir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     if not network_isolated:
         print("[grader] note: network isolation unavailable on this system", file=sys.stderr)
+
+
+class _CappedOutput(io.TextIOBase):
+    """Learner-facing stdout/stderr: keeps the first ``budget`` bytes (enough for the zygote to
+    see that output was truncated) and silently drops the rest."""
+
+    def __init__(self, fd: int, budget: int):
+        super().__init__()
+        self._fd, self._left = fd, budget
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        data = str(text).encode("utf-8", "replace")[: self._left]
+        while data:
+            try:
+                written = os.write(self._fd, data)
+            except OSError:
+                written, self._left = len(data), 0
+            data, self._left = data[written:], self._left - written
+        return len(text)
 
 
 def _send(fd: int, frame: dict) -> None:

@@ -7,10 +7,13 @@ Two layers, both installed once in the zygote so every forked job inherits them:
   trap, which catches ``torch.ops.aten.*``, ``torch._C._nn.*`` and any other route to the kernel.
 
 A trap first reports the call on a pipe the zygote reads (so catching the exception does not
-hide it), then raises. Undoing the traps needs introspection that the static scan rejects.
+hide it), then raises. Undoing the Python-name traps needs introspection that the static scan
+rejects; the dispatcher traps cannot be undone from Python at all (see :func:`_trap_ops`), so
+even code that slipped past the scan never reaches torch's kernels.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import warnings
@@ -20,7 +23,6 @@ import torch
 _report_fd: int | None = None
 _DISPATCH_KEYS = ("CompositeImplicitAutograd", "Autograd", "CPU", "CUDA")
 _NAMESPACES = ("torch.nn.functional", "torch", "torch._C._nn", "torch.nn", "torch.nn.modules.loss")
-_libraries = []  # registrations stay alive for the life of the process
 
 
 class ForbiddenCall(BaseException):
@@ -72,8 +74,11 @@ def _trap_ops(ops) -> list[str]:
     if not ops:
         return []
     wanted = re.compile(r"aten::(%s)(\..*)?$" % "|".join(map(re.escape, ops)))
-    lib = torch.library.Library("aten", "IMPL")
-    _libraries.append(lib)
+    # Not torch.library.Library: whoever holds one (and gc.get_objects() finds it) can call its
+    # _destroy() and get torch's kernels back. The raw C++ registration object is not tracked
+    # by gc; leaking one reference and dropping ours leaves nothing in Python that can reach it.
+    registrations = torch._C._dispatch_library("IMPL", "aten", "", __file__, 0)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(registrations))
     trapped = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "overriding a previously registered kernel" is the point
@@ -83,7 +88,7 @@ def _trap_ops(ops) -> list[str]:
             op = qualified[len("aten::"):]
             for key in _DISPATCH_KEYS:
                 try:
-                    lib.impl(op, _trap(f"torch.ops.aten.{op}"), key)
+                    registrations.impl(op, key, _trap(f"torch.ops.aten.{op}"), False)
                 except RuntimeError:
                     continue  # e.g. a CUDA key on a build without CUDA
             trapped.append(qualified)

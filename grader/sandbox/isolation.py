@@ -7,7 +7,15 @@ import resource
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
-SANDBOX_UID_BASE = 60000  # one uid per worker slot, so leftovers can be killed by uid
+# Each zygote's jobs run as a uid of their own, derived from the zygote's pid so that graders
+# running side by side on one machine (CI runners, parallel test sessions) never share one:
+# leftovers are killed "by uid" and RLIMIT_NPROC counts per uid, so sharing would let one
+# grader kill or starve another's jobs. The range sits above ordinary and subuid ranges.
+SANDBOX_UID_BASE = 0x6000_0000
+
+
+def sandbox_uid() -> int:
+    return SANDBOX_UID_BASE + os.getpid()
 
 
 def is_root() -> bool:

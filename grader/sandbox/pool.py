@@ -41,8 +41,8 @@ class WorkerDied(Exception):
 class Worker:
     """One zygote process. Not thread-safe: a pool hands each worker to one thread at a time."""
 
-    def __init__(self, guard_calls=(), guard_ops=(), slot: int = 0, preload=()):
-        self._config = {"calls": list(guard_calls), "ops": list(guard_ops), "slot": slot, "preload": list(preload)}
+    def __init__(self, guard_calls=(), guard_ops=(), preload=()):
+        self._config = {"calls": list(guard_calls), "ops": list(guard_ops), "preload": list(preload)}
         self._proc = None
         self._spawn()
 
@@ -73,6 +73,8 @@ class Worker:
     def run(self, source: str, filename: str, function: str, cases: list, device: str, limits: Limits) -> JobResult:
         buf = io.BytesIO()
         torch.save({"source": source, "filename": filename, "function": function, "cases": cases}, buf)
+        if self._proc.poll() is not None:
+            self.restart()  # killed since the last job: this job must not pay for it
         try:
             self._ensure_ready()
             stdin = self._proc.stdin.fileno()
@@ -109,7 +111,7 @@ class WorkerPool:
     """A fixed set of workers; :meth:`submit` runs a job on whichever worker is free."""
 
     def __init__(self, size: int = 1, guard_calls=(), guard_ops=(), preload=()):
-        self._workers = [Worker(guard_calls, guard_ops, slot=i, preload=preload) for i in range(size)]
+        self._workers = [Worker(guard_calls, guard_ops, preload=preload) for _ in range(size)]
         self._free = queue.Queue()
         for w in self._workers:
             self._free.put(w)

@@ -85,7 +85,7 @@ def _kill_group(pid: int):
 
 
 def serve(config: dict, proto_in: int, proto_out: int) -> None:
-    uid = isolation.SANDBOX_UID_BASE + int(config.get("slot", 0)) if isolation.is_root() else None
+    uid = isolation.sandbox_uid() if isolation.is_root() else None
     while True:
         request = read_json(proto_in)
         if request is None:
