@@ -1,0 +1,21 @@
+import torch
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    unbatched = input.dim() == 1
+    if unbatched:
+        input, target = input.unsqueeze(0), target.unsqueeze(0)
+    keep = target != ignore_index
+    safe = torch.where(keep, target, torch.zeros_like(target))
+    # Right for (N, C); for (N, C, d1, ...) the classes are not in the last dimension.
+    picked = input.reshape(-1, input.shape[-1]).gather(1, safe.reshape(-1, 1)).reshape(safe.shape)
+    w = weight[safe] if weight is not None else torch.ones_like(picked)
+    w = w * keep
+    loss = -w * picked
+    if unbatched:
+        loss = loss.squeeze(0)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / w.sum()
