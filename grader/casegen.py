@@ -18,7 +18,8 @@ from .tensorfns import CALLABLES, TRANSFORMS
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _NUMERIC_OPTIONS = {"scale", "shift", "low", "high", "zeros", "p"}
-_OPTION_KEYS = {"grad", "transform", "dtype", "scale", "shift", "low", "high", "set", "dim", "zeros", "p"}
+_OPTION_KEYS = {"grad", "transform", "dtype", "scale", "shift", "low", "high", "set", "dim", "zeros", "p",
+                "value"}  # value: the fill of the `full` generator
 
 
 def _number(value, key):
