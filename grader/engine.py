@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import ast
 import threading
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import casegen, reference, scan
+from . import casegen, feedback, reference, scan
 from .compare import tolerance_for
 from .course import Day, ExerciseSpec
+from .diagnose import diagnose
 from .errors import UsageError
 from .judge import decode, judge
 from .results import CaseResult, DayResult, ExerciseResult
@@ -147,6 +149,9 @@ class Grader:
         if mismatch:
             result.message = mismatch.describe(case.public)
             result.problem, result.what = mismatch.problem, mismatch.what
+            result.hint = diagnose(prepared.spec.reference, case, expected, answer or {}, mismatch)
+            if case.public:
+                result.example = feedback.example(case, expected, answer or {}, mismatch)
         return result
 
 
@@ -214,7 +219,9 @@ def _timeout_text(job: JobResult) -> str:
 def _case_feedback(case: CaseResult) -> str:
     visibility = "public" if case.public else "hidden"
     text = f"{visibility} case '{case.name}': {case.message}"
-    if case.public:
+    if case.example:
+        text += "\n" + textwrap.indent(case.example, "    ")
+    elif case.public:
         text += f"\n    call: {case.call}"
     if case.hint:
         text += f"\n    hint: {case.hint}"

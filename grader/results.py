@@ -22,6 +22,7 @@ class CaseResult:
     what: str = ""  # 'value' or 'gradient w.r.t. <input>'
     call: str = ""  # the call as the learner would write it (inputs shown for public cases)
     hint: str = ""  # a recognised common mistake, if any
+    example: str = ""  # public cases only: the inputs, the call, and your output vs expected
 
 
 @dataclass

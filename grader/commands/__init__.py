@@ -2,9 +2,12 @@
 from .batch import batch_cmd
 from .build import build_cmd
 from .grade import grade_day
+from .hint import hint_cmd
+from .listing import list_cmd
 from .merge import merge_cmd
 from .quiz import quiz_cmd
 from .quiz_key import quiz_key_cmd
+from .watch import watch_cmd
 
-COMMANDS = [grade_day, build_cmd, quiz_cmd, quiz_key_cmd,
+COMMANDS = [grade_day, build_cmd, quiz_cmd, quiz_key_cmd, list_cmd, hint_cmd, watch_cmd,
             batch_cmd, merge_cmd]

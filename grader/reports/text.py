@@ -13,25 +13,47 @@ def use_colour(stream=None) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
-def render(result, colour: bool = False, **_options) -> str:
-    def paint(code, text):
-        return f"\033[{code}m{text}\033[0m" if colour else text
+def paint(code: str, text: str, colour: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if colour else text
 
+
+def exercise_lines(ex, width: int, colour: bool = False) -> list[str]:
+    """One exercise: its score line and, unless it passed, why (shared by the report and watch)."""
+    counted = f" ({ex.passed_cases}/{len(ex.cases)} cases)" if ex.cases else ""
+    head = f"{_MARK[ex.status]} {ex.name:<{width}}  {ex.score:5.2f}/{ex.max_score:g}  {ex.status}{counted}"
+    lines = [paint(_COLOUR[ex.status], head, colour)]
+    if ex.status != "passed" and ex.feedback:
+        lines.extend("    " + line for line in ex.feedback.splitlines())
+    for skipped in ex.skipped[:3]:
+        lines.append(paint("2", f"    skipped: {skipped}", colour))
+    if ex.status != "passed" and ex.output.strip():
+        lines.append("    your code printed: " + ex.output.strip().splitlines()[0][:120])
+    return lines
+
+
+def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[str]:
+    status = quiz.get("status", "")
+    code = {"passed": "32", "failed": "31", "error": "31"}.get(status, "2")
+    lines = [paint(code, f"{_QUIZ_MARK.get(status, '·')} {'quiz':<{width}}  {quiz.get('score', 0):5.2f}/"
+                         f"{quiz.get('max_score', 0):g}  {status}", colour)]
+    wrong = [q["id"] for q in quiz.get("questions", []) if q["status"] == "wrong"]
+    if wrong:
+        lines.append(f"    not correct: {', '.join(wrong)} (grade quiz {day} to try again)")
+    if quiz.get("message"):
+        lines.append(f"    {quiz['message']}")
+    return lines
+
+
+_QUIZ_MARK = {"passed": "✓", "failed": "✗", "error": "!", "missing": "·"}
+
+
+def render(result, colour: bool = False, **_options) -> str:
     lines = [f"{result.title}: grading {result.submission}/{result.day} on {result.device}", ""]
     width = max((len(e.name) for e in result.exercises), default=10)
     for ex in result.exercises:
-        counted = f" ({ex.passed_cases}/{len(ex.cases)} cases)" if ex.cases else ""
-        head = f"{_MARK[ex.status]} {ex.name:<{width}}  {ex.score:5.2f}/{ex.max_score:g}  {ex.status}{counted}"
-        lines.append(paint(_COLOUR[ex.status], head))
-        if ex.status != "passed" and ex.feedback:
-            lines.extend("    " + line for line in ex.feedback.splitlines())
-        for skipped in ex.skipped[:3]:
-            lines.append(paint("2", f"    skipped: {skipped}"))
-        if ex.status != "passed" and ex.output.strip():
-            lines.append("    your code printed: " + ex.output.strip().splitlines()[0][:120])
+        lines.extend(exercise_lines(ex, width, colour))
     if result.quiz:
-        q = result.quiz
-        lines.append(f"  quiz {' ' * max(0, width - 4)}  {q.get('score', 0):5.2f}/{q.get('max_score', 0):g}  {q.get('status', '')}")
+        lines.extend(quiz_lines(result.quiz, result.day, width, colour))
     lines += ["", paint("1", f"Total: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
-                       f" in {result.elapsed:.1f} s")]
+                       f" in {result.elapsed:.1f} s", colour)]
     return "\n".join(lines) + "\n"

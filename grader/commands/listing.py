@@ -1,0 +1,44 @@
+"""``grade list DAY``: every exercise of the day with its state, and what to do next."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+_STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started": ("·", None), "missing": ("?", "yellow")}
+
+
+@click.command("list")
+@click.argument("day")
+@click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
+              help="Folder laid out like exercises/: SUBMISSION/DAY/<name>.py")
+@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
+              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
+def list_cmd(day, submission, course, device):
+    """List DAY's exercises: not started, failing or passing."""
+    from .. import progress
+    from ..course import Course
+    from ..engine import Grader
+    from ..errors import UsageError
+    from ..reports.text import use_colour
+
+    loaded = Course.locate(course).load_day(day)
+    if not (submission / day).is_dir():
+        raise UsageError(f"submission folder not found: {submission / day}")
+    with Grader(loaded, device) as grader:
+        items = progress.survey(grader, submission)
+    colour = use_colour()
+    width = max(len(i.name) for i in items)
+    done = sum(i.state == progress.PASSING for i in items)
+    click.echo(click.style(f"{loaded.title}: {done}/{len(items)} passing", bold=True), color=colour)
+    for item in items:
+        mark, fg = _STYLE[item.state]
+        score = f"  {item.result.score:.2f}/{item.result.max_score:g}" if item.result else ""
+        click.echo(click.style(f"  {mark} {item.name:<{width}}  {item.state}{score}", fg=fg), color=colour)
+    upcoming = progress.next_exercise(items)
+    if upcoming:
+        click.echo(f"\nNext: {submission / day / upcoming.name}.py   "
+                   f"(grade {day} {upcoming.name}; grade hint {day} {upcoming.name})")
+    else:
+        click.echo(click.style(f"\nEvery exercise of {day} passes.", fg="green"), color=colour)
