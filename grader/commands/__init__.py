@@ -1,6 +1,7 @@
 """The ``grade`` subcommands, one module each; the CLI registers every command listed here."""
 from .batch import batch_cmd
 from .build import build_cmd
+from .check_course import check_course_cmd
 from .grade import grade_day
 from .hint import hint_cmd
 from .listing import list_cmd
@@ -10,4 +11,4 @@ from .quiz_key import quiz_key_cmd
 from .watch import watch_cmd
 
 COMMANDS = [grade_day, build_cmd, quiz_cmd, quiz_key_cmd, list_cmd, hint_cmd, watch_cmd,
-            batch_cmd, merge_cmd]
+            batch_cmd, merge_cmd, check_course_cmd]
