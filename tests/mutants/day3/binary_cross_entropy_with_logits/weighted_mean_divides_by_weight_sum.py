@@ -1,0 +1,18 @@
+import torch
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    def softplus(z):
+        return z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
+
+    positive = target * softplus(-input)
+    if pos_weight is not None:
+        positive = positive * pos_weight
+    loss = positive + (1 - target) * softplus(input)
+    if weight is not None:
+        loss = loss * weight
+        if reduction == "mean":
+            return loss.sum() / weight.expand_as(loss).sum()
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
