@@ -1,0 +1,29 @@
+"""Who is in a class, and which of them a shard grades."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import UsageError
+
+_SHARD = re.compile(r"^(\d+)/(\d+)$")
+
+
+def students(submissions: Path) -> list[str]:
+    """Every student folder of ``submissions``, sorted by name (hidden folders are not students)."""
+    if not submissions.is_dir():
+        raise UsageError(f"submissions folder not found: {submissions}")
+    return sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'i/n' with 1 <= i <= n, as Slurm's 1-based array ids and a GitHub matrix give them."""
+    match = _SHARD.match(text.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise UsageError(f"--shard must be i/n with 1 <= i <= n (e.g. 2/8), not '{text}'")
+    return int(match[1]), int(match[2])
+
+
+def shard(names: list[str], index: int, count: int) -> list[str]:
+    """Round-robin over the sorted roster: deterministic, and sizes differ by at most one."""
+    return sorted(names)[index - 1::count]

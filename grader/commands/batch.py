@@ -1,0 +1,53 @@
+"""``grade batch DAY SUBMISSIONS``: grade a whole class (or one shard of it) into a gradebook."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..course import Course
+from ..sandbox import Limits
+
+
+@click.command("batch")
+@click.argument("day")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+              help="Folder for gradebook.csv, summary and one JSON per student.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Students graded at once (and sandboxed workers kept warm).")
+@click.option("--shard", help="Grade only slice i of n of the sorted roster (1-based), e.g. 2/8.")
+@click.option("--force", is_flag=True, help="Regrade students that already have a result in --out.")
+@click.option("--student-timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Wall-clock cap in seconds for one student, on top of the per-exercise --timeout.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
+@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
+              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
+@click.option("--timeout", type=float, default=Limits.timeout, show_default=True, help="Seconds per exercise.")
+@click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
+              help="Extra address space per exercise on CPU.")
+def batch_cmd(day, submissions, out, jobs, shard, force, student_timeout, device, course, timeout, memory_mb):
+    """Grade every student folder of SUBMISSIONS (each laid out like exercises/: STUDENT/DAY/<name>.py)."""
+    from ..classroom import gradebook, manifest, roster, run
+    from ..engine import Grader
+
+    loaded = Course.locate(course).load_day(day)
+    names = roster.students(submissions)
+    part = roster.parse_shard(shard) if shard else (1, 1)
+    assigned = roster.shard(names, *part)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest.check_rerun(out, day, part, names)
+    manifest.write(out, day, part, names, assigned)
+    todo = run.pending(out, assigned, force)
+    skipped = len(assigned) - len(todo)
+    click.echo(f"{len(assigned)} student(s) in shard {part[0]}/{part[1]}; {len(todo)} to grade"
+               + (f", {skipped} already graded (--force to regrade)" if skipped else ""), err=True)
+    if todo:
+        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), jobs=jobs) as grader, \
+                click.progressbar(length=len(todo), label="grading", show_eta=True, show_pos=True,
+                                  file=sys.stderr) as bar:
+            run.run(grader, submissions, todo, out, jobs, student_timeout, on_done=lambda _outcome: bar.update(1))
+    files = {n: run.result_path(out, n) for n in assigned if run.result_path(out, n).is_file()}
+    for path in gradebook.write(gradebook.read(files), out):
+        click.echo(f"wrote {path}", err=True)

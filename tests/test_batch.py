@@ -1,0 +1,161 @@
+"""Batch grading of a class: gradebook, per-student JSON, hostile students, shards, resume, merge."""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from grader.classroom import roster, run
+from grader.cli import main
+from grader.course import Course
+from grader.results import DayResult, ExerciseResult
+
+from classroom import HANG, WRONG, make_pack, make_student
+from conftest import ROOT
+
+SBATCH = ROOT / "examples" / "slurm" / "grade_shards.sbatch"
+MATRIX = ROOT / "examples" / "github" / "grade-class.yml"
+MEMORY_BOMB = "HOARD = bytearray(64 << 30)\n\ndef {name}(input, target, **kwargs):\n    return input\n"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A class of five graded in two shards by the sample Slurm script, as two array tasks would."""
+    root = tmp_path_factory.mktemp("class")
+    pack = make_pack(root)
+    subs = root / "submissions"
+    make_student(subs, "ada")
+    make_student(subs, "bob", {"l1_loss": WRONG})
+    make_student(subs, "cy", {"mse_loss": HANG})
+    make_student(subs, "dan", {"mse_loss": MEMORY_BOMB, "l1_loss": ""})  # hostile; l1 not handed in
+    (subs / "eve").mkdir()  # handed in nothing at all
+    env = {**os.environ, "GRADER_COURSE": str(pack), "SUBMISSIONS": str(subs), "OUT": str(root / "grades"),
+           "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_CPUS_PER_TASK": "2", "GRADE_OPTIONS": "--timeout 1"}
+    for task in ("1", "2"):
+        proc = subprocess.run(["bash", str(SBATCH)], env={**env, "SLURM_ARRAY_TASK_ID": task}, cwd=root,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    return root, subs, env
+
+
+def _gradebook(folder):
+    with (folder / "gradebook.csv").open() as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+def test_shards_merge_into_a_correct_gradebook(graded, tmp_path):
+    root, _subs, _env = graded
+    result = CliRunner().invoke(main, ["merge", str(root / "grades/shard-1"), str(root / "grades/shard-2"),
+                                       "--out", str(tmp_path / "all")])
+    assert result.exit_code == 0, result.output
+    book = _gradebook(tmp_path / "all")
+    scores = {name: (float(row["mse_loss"]), float(row["l1_loss"]), float(row["total"])) for name, row in book.items()}
+    assert scores == {"ada": (1, 1, 2), "bob": (1, 0, 1), "cy": (0, 1, 1), "dan": (0, 0, 0), "eve": (0, 0, 0)}
+    assert "submission folder not found" in book["eve"]["note"]
+    students = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "all/students").glob("*.json")}
+    assert [e["status"] for e in students["cy"]["exercises"]] == ["timeout", "passed"]
+    assert [e["status"] for e in students["dan"]["exercises"]] == ["error", "missing"]
+    summary = json.loads((tmp_path / "all/summary.json").read_text())
+    assert summary["students"] == 5 and summary["exercises"]["l1_loss"]["pass_rate"] == pytest.approx(0.4)  # ada, cy
+    assert summary["exercises"]["l1_loss"]["most_failed_kinds"][0]["students"] == 1  # bob
+
+
+def test_student_json_has_the_grade_json_schema(graded):
+    root, subs, env = graded
+    alone = subprocess.run([sys.executable, "-m", "grader", "day3", "--submission", str(subs / "bob"), "--format", "json"],
+                           env=env, capture_output=True, text=True, timeout=120)
+    expected = json.loads(alone.stdout)
+    shard = "shard-1" if "bob" in roster.shard(["ada", "bob", "cy", "dan", "eve"], 1, 2) else "shard-2"
+    batched = json.loads((root / "grades" / shard / "students/bob.json").read_text())
+    assert set(batched) == set(expected)
+    assert [(e["name"], e["score"], e["status"]) for e in batched["exercises"]] == \
+           [(e["name"], e["score"], e["status"]) for e in expected["exercises"]]
+
+
+def test_merge_detects_missing_and_duplicated_students(graded, tmp_path):
+    root, _subs, _env = graded
+    one = str(root / "grades/shard-1")
+    missing = CliRunner().invoke(main, ["merge", one, "--out", str(tmp_path / "a")])
+    assert missing.exit_code == 2 and "have no result" in missing.output
+    assert not (tmp_path / "a" / "gradebook.csv").exists()
+    copy = tmp_path / "copy"
+    shutil.copytree(one, copy)
+    twice = CliRunner().invoke(main, ["merge", one, str(copy), str(root / "grades/shard-2"), "--out", str(tmp_path / "b")])
+    assert twice.exit_code == 2 and "more than one output" in twice.output
+    partial = CliRunner().invoke(main, ["merge", one, "--out", str(tmp_path / "c"), "--allow-missing"])
+    assert partial.exit_code == 0 and len(_gradebook(tmp_path / "c")) == len(roster.shard(list("abcde"), 1, 2))
+
+
+def test_rerun_resumes_and_force_regrades(graded):
+    root, subs, env = graded
+    out = root / "grades/shard-1"
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "students").iterdir()}
+    args = ["batch", "day3", str(subs), "--course", env["GRADER_COURSE"], "--shard", "1/2", "--out", str(out)]
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "already graded" in again.output
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "students").iterdir()} == before
+    other = CliRunner().invoke(main, [*args[:-3], "2/2", "--out", str(out)])
+    assert other.exit_code == 2 and "another batch" in other.output
+
+
+def test_shards_are_disjoint_and_cover_the_roster():
+    names = [f"s{i:03d}" for i in range(23)]
+    parts = [roster.shard(list(reversed(names)), i, 4) for i in range(1, 5)]
+    assert sorted(sum(parts, [])) == names
+    assert {len(p) for p in parts} == {5, 6}
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "1-2", "a/b"])
+def test_bad_shard_is_a_usage_error(text, tmp_path):
+    (tmp_path / "subs").mkdir()
+    result = CliRunner().invoke(main, ["batch", "day3", str(tmp_path / "subs"), "--shard", text, "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--shard must be i/n" in result.output
+
+
+class _FakeGrader:
+    """Stands in for the engine to drive the batch runner's own logic quickly."""
+
+    def __init__(self, day):
+        self.day = day
+
+    def prepare(self, spec):
+        pass
+
+    def grade(self, folder):
+        if folder.name == "slow":
+            time.sleep(3)
+        if folder.name == "broken":
+            raise RuntimeError("worker pool on fire")
+        exercises = [ExerciseResult(s.name, "passed", s.points, s.points) for s in self.day.exercises]
+        return DayResult(self.day.name, "", str(folder), "cpu", exercises)
+
+
+def test_student_timeout_and_grader_faults_cost_only_that_student(tmp_path):
+    day = Course.locate(make_pack(tmp_path)).load_day("day3")
+    names = ["broken", "fine", "slow", "well"]
+    for name in names:
+        (tmp_path / "subs" / name / "day3").mkdir(parents=True)
+    started = time.monotonic()
+    outcomes = run.run(_FakeGrader(day), tmp_path / "subs", names, tmp_path / "out", jobs=2, student_timeout=0.5)
+    assert time.monotonic() - started < 2.5
+    statuses = {o.student: {e.status for e in o.result.exercises} for o in outcomes}
+    assert statuses == {"broken": {"error"}, "fine": {"passed"}, "slow": {"timeout"}, "well": {"passed"}}
+    assert "worker pool on fire" in json.loads(run.result_path(tmp_path / "out", "broken").read_text())["exercises"][0]["feedback"]
+    assert run.pending(tmp_path / "out", names + ["new"], force=False) == ["new"]
+    assert run.pending(tmp_path / "out", names, force=True) == names
+
+
+def test_github_matrix_example_matches_its_shard_count():
+    workflow = yaml.safe_load(MATRIX.read_text())
+    shards = workflow["jobs"]["grade"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, workflow["env"]["SHARDS"] + 1))
+    grade_step = next(s for s in workflow["jobs"]["grade"]["steps"] if "grade batch" in s.get("run", ""))
+    assert '--shard "${{ matrix.shard }}/$SHARDS"' in grade_step["run"]
+    assert workflow["jobs"]["merge"]["needs"] == "grade"
+    assert any("grade merge grades/shard-*" in s.get("run", "") for s in workflow["jobs"]["merge"]["steps"])
