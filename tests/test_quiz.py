@@ -1,0 +1,131 @@
+"""Quizzes: the shipped key matches the authors' plain key without revealing it; answers are scored."""
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from grader import quiz, quizbuild
+from grader.cli import main
+from grader.course import Course
+
+from conftest import EXERCISES, SOLUTIONS
+
+KEY = SOLUTIONS / "day3" / "quiz_key.yaml"
+
+
+@pytest.fixture(scope="module")
+def day3_quiz():
+    return quiz.load(Course.locate().load_day("day3").quiz_path)
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return {q["id"]: q for q in yaml.safe_load(KEY.read_text())["questions"]}
+
+
+def test_shipped_quiz_and_template_are_built_from_the_plain_key(day3_quiz):
+    assert quizbuild.mismatches(KEY, day3_quiz) == []
+    for path, text in quizbuild.plan(KEY, day3_quiz.path, EXERCISES / "day3" / "quiz_answers.yaml"):
+        assert path.read_text() == text, f"{path} is stale: run grade quiz-key"
+
+
+def test_day3_quiz_covers_every_question_type(day3_quiz):
+    assert len(day3_quiz.questions) >= 12
+    assert {q.type for q in day3_quiz.questions} == set(quiz.TYPES)
+
+
+def test_plain_key_never_ships(day3_quiz, plain):
+    shipped = day3_quiz.path.read_text()
+    assert "answer:" not in shipped
+    for q in plain.values():
+        assert q["explanation"].strip()[:40] not in shipped
+    assert not (day3_quiz.path.parent / "quiz_key.yaml").exists()
+
+
+def test_key_answers_verify_and_unlock_explanations_wrong_ones_do_not(day3_quiz, plain):
+    for q in day3_quiz.questions:
+        answer = plain[q.id]["answer"]
+        first = answer[0] if q.type == "exact" and isinstance(answer, list) else answer
+        verdict = quiz.verify(day3_quiz, q, first)
+        assert verdict.correct and verdict.explanation.strip() == plain[q.id]["explanation"].strip()
+        if q.type == "choice":
+            assert [x for x in q.letters if quiz.verify(day3_quiz, q, x).correct] == [answer]
+        if q.type == "numeric":
+            assert quiz.verify(day3_quiz, q, answer + 0.9 * q.tolerance).correct
+            assert quiz.verify(day3_quiz, q, answer - 0.9 * q.tolerance).correct
+            assert not quiz.verify(day3_quiz, q, answer + 3.1 * q.tolerance).correct
+
+
+def test_numeric_scheme_accepts_within_tolerance_everywhere():
+    for truth in (0.0, 0.35667, -2.5, 13.0, 1e3 + 0.123):
+        built = _one_question_quiz({"id": "n", "type": "numeric", "tolerance": 0.01, "answer": truth})
+        for offset in (-0.0099, -0.005, 0.0, 0.005, 0.0099):
+            assert quiz.verify(built, built.questions[0], truth + offset).correct
+        for offset in (-0.031, 0.031, 1.0):
+            assert not quiz.verify(built, built.questions[0], truth + offset).correct
+
+
+def _one_question_quiz(fields, tmp=None):
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp()) / "dayx"
+    folder.mkdir()
+    key = folder / "quiz_key.yaml"
+    key.write_text(yaml.safe_dump({"questions": [{"prompt": "?", "explanation": "because", **fields}]}))
+    title, questions = quizbuild.load_key(key)
+    (folder / "quiz.yaml").write_text(quizbuild.render_quiz(title, questions, "salt"))
+    return quiz.load(folder / "quiz.yaml")
+
+
+def test_answers_file_scoring_and_clear_messages(day3_quiz, plain, tmp_path):
+    path = tmp_path / "quiz_answers.yaml"
+    section = quiz.grade_answers(day3_quiz, path)
+    assert (section["status"], section["score"], section["max_score"]) == ("missing", 0.0, day3_quiz.max_score)
+
+    path.write_text("ce_raw_logits: b\nkl_one_hot: 0.357\nkl_div_call: z\noutliers: a, b, c\nmse_sum: 4.33\nbogus: 1\n")
+    section = quiz.grade_answers(day3_quiz, path)
+    status = {q["id"]: q["status"] for q in section["questions"]}
+    assert status["ce_raw_logits"] == status["kl_one_hot"] == status["outliers"] == "correct"
+    assert status["kl_div_call"] == "invalid" and status["mse_sum"] == "wrong" and status["huber_value"] == "unanswered"
+    assert "question 'kl_div_call'" in section["message"] and "'bogus'" in section["message"]
+    assert section["score"] == 6 and section["status"] == "failed"
+    assert not any("explanation" in q for q in section["questions"])
+
+    path.write_text("ce_raw_logits: [b\n")
+    section = quiz.grade_answers(day3_quiz, path)
+    assert section["status"] == "error" and "quiz_answers.yaml:" in section["message"]
+
+
+def test_shipped_template_scores_zero_but_parses(day3_quiz):
+    section = quiz.grade_answers(day3_quiz, EXERCISES / "day3" / "quiz_answers.yaml")
+    assert section["score"] == 0 and {q["status"] for q in section["questions"]} == {"unanswered"}
+
+
+def test_interactive_quiz_records_checks_and_explains(tmp_path, plain):
+    (tmp_path / "day3").mkdir()
+    # right, wrong, unreadable then right, then skip the rest with Enter
+    typed = "b\n0.5\nq\nb\n" + "\n" * 20
+    out = CliRunner().invoke(main, ["quiz", "day3", "-s", str(tmp_path)], input=typed)
+    assert out.exit_code == 0, out.output
+    assert "✓ correct (+2)" in out.output and plain["ce_raw_logits"]["explanation"].split("\n")[0] in out.output
+    assert "✗ not correct" in out.output and plain["kl_one_hot"]["hint"] in out.output
+    assert "expected one letter, a-d, got 'q'" in out.output
+    assert "Quiz score: 4 /" in out.output
+    saved = yaml.safe_load((tmp_path / "day3" / "quiz_answers.yaml").read_text())
+    assert saved["ce_raw_logits"] == "b" and saved["kl_one_hot"] == 0.5 and saved["kl_div_call"] == "b"
+    again = CliRunner().invoke(main, ["quiz", "day3", "-s", str(tmp_path)], input="\n" * 20)
+    assert "ce_raw_logits: already answered correctly" in again.output
+
+
+def test_grade_counts_the_quiz_in_the_total_and_json(tmp_path):
+    (tmp_path / "day3").mkdir()
+    (tmp_path / "day3" / "quiz_answers.yaml").write_text("ce_raw_logits: b\nkl_div_call: a\n")
+    out = CliRunner().invoke(main, ["day3", "-s", str(tmp_path), "--format", "json"])
+    report = json.loads(out.output)
+    assert report["quiz"]["score"] == 2 and report["quiz"]["status"] == "failed"
+    assert report["score"] == 2
+    assert report["max_score"] == sum(e["max_score"] for e in report["exercises"]) + report["quiz"]["max_score"]
+    text = CliRunner().invoke(main, ["day3", "-s", str(tmp_path)]).output
+    assert "quiz" in text and "not correct: kl_div_call" in text
