@@ -96,8 +96,7 @@ class Grader:
                 results[spec.name] = early
                 continue
             prepared = self.prepare(spec)
-            payload = [{"id": c.id, "args": c.args, "upstream": c.upstream} for c in prepared.cases]
-            future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, payload,
+            future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, job_cases(prepared),
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
         if runs:
@@ -166,6 +165,12 @@ def _defines(source: str, name: str) -> bool:
         if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
             return True
     return False
+
+
+def job_cases(prepared: Prepared) -> list:
+    """What a worker gets for an exercise: each case's inputs and upstream gradient, nothing
+    expected (references never leave the grader's process)."""
+    return [{"id": c.id, "args": c.args, "upstream": c.upstream} for c in prepared.cases]
 
 
 def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
