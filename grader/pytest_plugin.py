@@ -89,4 +89,11 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
         from .errors import CourseError
 
         raise CourseError(f"running the cases of {day.folder} through pytest failed ({code!r})")
+    # A case whose judging raised is missing from ``judged``; scoring the rest would hand out
+    # marks for a case nobody checked, so that is a grader fault, not a pass.
+    for name, (prepared, _future) in runs.items():
+        if len(grading.judged[name]) != len(prepared.cases):
+            from .errors import GraderError
+
+            raise GraderError(f"{name}: judging {len(prepared.cases) - len(grading.judged[name])} case(s) failed inside the grader")
     return grading.judged
