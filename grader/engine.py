@@ -148,9 +148,12 @@ class Grader:
         if mismatch:
             result.message = mismatch.describe(case.public)
             result.problem, result.what = mismatch.problem, mismatch.what
-            result.hint = diagnose(prepared.spec.reference, case, expected, answer or {}, mismatch)
-            if case.public:
-                result.example = feedback.example(case, expected, answer or {}, mismatch)
+            try:  # explanations are extras: an answer they cannot handle (e.g. a meta tensor) must not fail the run
+                result.hint = diagnose(prepared.spec.reference, case, expected, answer or {}, mismatch)
+                if case.public:
+                    result.example = feedback.example(case, expected, answer or {}, mismatch)
+            except Exception:  # noqa: BLE001 - hostile answers can break them in many ways
+                result.hint = result.example = ""
         return result
 
 
