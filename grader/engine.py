@@ -20,7 +20,7 @@ from .errors import UsageError
 from .judge import decode, judge
 from .results import CaseResult, DayResult, ExerciseResult
 from .sandbox import JobResult, Limits, WorkerPool
-from .sandbox.child import IMPORT_FRAME
+from .sandbox.child import ANSWERS_FRAME, IMPORT_FRAME
 
 MAX_SOURCE_BYTES = 1 << 20
 # pytest.main keeps process-wide state (config, plugins, sys.modules), so submissions graded from
@@ -102,12 +102,14 @@ class Grader:
         if runs:
             from .pytest_plugin import run_cases
 
-            for _prepared, future in runs.values():
-                future.result()  # wait outside the lock, so other submissions can judge meanwhile
+            # Wait and decode outside the lock, so other submissions can judge meanwhile.
+            answered = {name: (prepared, future.result()) for name, (prepared, future) in runs.items()}
+            decoded = {name: answers_by_id(job) for name, (_prepared, job) in answered.items()}
             with _JUDGING:
-                judged = run_cases(self.day, {name: (p, f) for name, (p, f) in runs.items()}, self._judge_case)
-            for name, (prepared, future) in runs.items():
-                results[name] = _exercise_result(prepared, future.result(), judged[name])
+                judged = run_cases(self.day, {name: (p, decoded[name][0]) for name, (p, _job) in answered.items()},
+                                   self._judge_case)
+            for name, (prepared, job) in answered.items():
+                results[name] = _exercise_result(prepared, job, judged[name], *decoded[name])
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
@@ -185,17 +187,18 @@ def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
             continue
         if data["id"] == IMPORT_FRAME:
             import_error = str(data.get("error"))[:500]
-        else:
-            answers[data["id"]] = data
+        elif data["id"] == ANSWERS_FRAME and isinstance(data.get("answers"), list):
+            for answer in data["answers"]:
+                if isinstance(answer, dict) and isinstance(answer.get("id"), str):
+                    answers[answer["id"]] = answer
     return answers, import_error
 
 
-def _exercise_result(prepared: Prepared, job: JobResult, cases: list) -> ExerciseResult:
+def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: dict, import_error) -> ExerciseResult:
     spec = prepared.spec
     result = ExerciseResult(spec.name, "failed", 0.0, spec.points, cases=cases, skipped=prepared.skipped,
                             output=job.output + ("\n[output truncated]" if job.output_truncated else ""),
                             elapsed=job.elapsed)
-    answers, import_error = answers_by_id(job)
     if job.violations:
         result.status = "forbidden"
         result.feedback = f"your code called {', '.join(job.violations)}: implement the loss with elementary tensor operations"

@@ -35,8 +35,11 @@ def prepare(args: list, device: str, dtype: torch.dtype | None = None):
     return positional, keyword, leaves, passed
 
 
-def invoke(fn, args: list, device: str, upstream: torch.Tensor | None, dtype: torch.dtype | None = None) -> dict:
-    """Run ``fn`` and backward; never raises for what ``fn`` does (errors are reported)."""
+def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = None) -> dict:
+    """Run ``fn`` and backward; never raises for what ``fn`` does (errors are reported).
+
+    ``upstream`` is the gradient flowing into the output, None for no backward, or a callable
+    that makes it from the output (the reference learns the output's shape only by running)."""
     positional, keyword, leaves, passed = prepare(args, device, dtype)
     result = {"output": None, "error": None, "grads": {}, "grad_error": None, "after": {}}
     try:
@@ -49,6 +52,8 @@ def invoke(fn, args: list, device: str, upstream: torch.Tensor | None, dtype: to
         return result
     result["output"] = out.detach()
     result["after"] = {k: v.detach() for k, v in passed.items()}
+    if callable(upstream):
+        upstream = upstream(result["output"])
     if leaves and upstream is not None and out.requires_grad:
         grad_out = upstream.to(device=out.device, dtype=out.dtype)
         try:

@@ -22,7 +22,7 @@ class CaseFailed(Exception):
 
 class _ExerciseFile(pytest.File):
     def collect(self):
-        prepared, _future = self.config._grading.runs[self.path.stem]
+        prepared, _answers = self.config._grading.runs[self.path.stem]
         for case in prepared.cases:
             yield _CaseItem.from_parent(self, name=case.id.split(":", 1)[1], case=case)
 
@@ -51,13 +51,9 @@ class _Grading:
     """The plugin object: knows which exercises to collect and where their answers come from."""
 
     def __init__(self, runs: dict, judge_fn):
-        from .engine import answers_by_id
-
         self.runs = runs
         self.judge_fn = judge_fn
         self.judged = {name: [] for name in runs}
-        self._answers = {}
-        self._decode = answers_by_id
 
     def pytest_configure(self, config):
         config._grading = self
@@ -68,14 +64,12 @@ class _Grading:
         return None
 
     def judge_in_exercise(self, name, case):
-        prepared, future = self.runs[name]
-        if name not in self._answers:
-            self._answers[name] = self._decode(future.result())[0]
-        return self.judge_fn(prepared, case, self._answers[name].get(case.id))
+        prepared, answers = self.runs[name]
+        return self.judge_fn(prepared, case, answers.get(case.id))
 
 
 def run_cases(day: Day, runs: dict, judge_fn) -> dict:
-    """Judge every case of ``runs`` ({exercise: (Prepared, Future)}) through pytest."""
+    """Judge every case of ``runs`` ({exercise: (Prepared, decoded answers by case id)}) through pytest."""
     grading = _Grading(runs, judge_fn)
     files = [str(day.folder / f"{name}.yaml") for name in runs]
     # Plugins that only serve interactive runs cost a gc.collect and per-item logging handlers
@@ -91,7 +85,7 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
         raise CourseError(f"running the cases of {day.folder} through pytest failed ({code!r})")
     # A case whose judging raised is missing from ``judged``; scoring the rest would hand out
     # marks for a case nobody checked, so that is a grader fault, not a pass.
-    for name, (prepared, _future) in runs.items():
+    for name, (prepared, _answers) in runs.items():
         if len(grading.judged[name]) != len(prepared.cases):
             from .errors import GraderError
 
