@@ -26,6 +26,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the mutants double as the benchmark's buggy students
+import mutant_sources  # noqa: E402
 BUILTIN = ROOT / "grader" / "courses" / "default"
 HANG = "def {name}(*args, **kwargs):\n    while True:\n        pass\n"
 
@@ -84,15 +86,15 @@ def make_class(root: Path, day: str, exercises: list, count: int, seed: int = 0)
         for name in exercises:
             shutil.copy(ROOT / "solutions" / day / f"{name}.py", folder)
         roll, target = rng.random(), rng.choice(exercises)
-        bugs = sorted(p for p in (ROOT / "tests" / "mutants" / day / target).glob("*.py")
-                      if not p.name.startswith("correct_"))
+        bugs = [name for exercise, name in mutant_sources.names(day)
+                if exercise == target and not name.startswith("correct_")]
         if roll < 0.1:
             (folder / f"{target}.py").write_text(HANG.format(name=target))
             planted[student] = f"hang:{target}"
         elif roll < 0.4 and bugs:
             bug = rng.choice(bugs)
-            shutil.copy(bug, folder / f"{target}.py")
-            planted[student] = f"bug:{target}/{bug.stem}"
+            (folder / f"{target}.py").write_text(mutant_sources.source(target, bug, day))
+            planted[student] = f"bug:{target}/{bug}"
         else:
             planted[student] = "correct"
     return planted

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import casegen, feedback, reference, scan
+from . import casegen, feedback, quiz, reference, scan
 from .compare import tolerance_for
 from .course import Day, ExerciseSpec
 from .diagnose import diagnose
@@ -113,8 +113,10 @@ class Grader:
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
+        # The quiz counts towards the whole day, not towards one exercise.
+        quiz_section = None if exercises else quiz.section_for(self.day, submission)
         return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
-                         elapsed=time.monotonic() - started)
+                         quiz=quiz_section, elapsed=time.monotonic() - started)
 
     def _precheck(self, spec: ExerciseSpec, path: Path):
         """(result, source): a result when the file cannot be run at all."""

@@ -35,6 +35,9 @@ def load_key(path: Path) -> tuple[str, list[dict]]:
         if not isinstance(explanation, str) or not explanation.strip():
             raise CourseError(f"{loc}: question '{fields['id']}' needs an 'explanation'")
         fields["canonical"] = _canonical_answers(loc, fields, raw.get("answer"))
+        answer = raw.get("answer")
+        # An exact question may accept several spellings; the answered quiz uses the first.
+        fields["answer"] = answer[0] if fields["type"] == "exact" and isinstance(answer, list) else answer
         fields["explanation"] = explanation.strip()
         out.append(fields)
     ids = [q["id"] for q in out]
@@ -97,12 +100,15 @@ def render_quiz(title: str, questions: list[dict], salt: str) -> str:
 
 
 def plan(key_path: Path, quiz_path: Path, template_path: Path) -> list[tuple[Path, str]]:
-    """(path, text) for the built quiz and the learner's empty answers template."""
+    """(path, text) for the built quiz, the learner's empty answers template, and the answered
+    quiz beside the key (the quiz's reference solution, so the solutions score 100%)."""
     title, questions = load_key(key_path)
     salt = existing_salt(quiz_path) or secrets.token_hex(16)
     text = render_quiz(title, questions, salt)
-    template = quiz.render_answers(_parse(text, quiz_path), {})
-    return [(quiz_path, text), (template_path, template)]
+    built = _parse(text, quiz_path)
+    template = quiz.render_answers(built, {})
+    answered = quiz.render_answers(built, {q["id"]: q["answer"] for q in questions})
+    return [(quiz_path, text), (template_path, template), (key_path.with_name(quiz.ANSWERS_FILE), answered)]
 
 
 def _parse(text: str, path: Path) -> quiz.Quiz:

@@ -13,7 +13,6 @@ from grader.sandbox import Limits
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
-MUTANTS = Path(__file__).parent / "mutants"
 
 
 @pytest.fixture(scope="session")

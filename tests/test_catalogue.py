@@ -10,12 +10,14 @@ def test_every_solution_scores_full_marks(grader, day3):
     result = grader.grade(SOLUTIONS)
     failing = {e.name: e.feedback for e in result.exercises if e.status != "passed"}
     assert not failing
-    assert result.score == result.max_score == sum(e.points for e in day3.exercises)
+    assert result.quiz["status"] == "passed"  # solutions/day3/quiz_answers.yaml is the answered quiz
+    assert result.score == result.max_score == sum(e.points for e in day3.exercises) + result.quiz["max_score"]
 
 
 def test_untouched_stubs_score_zero(grader):
     result = grader.grade(EXERCISES)
     assert result.score == 0
+    assert result.quiz["score"] == 0 and result.quiz["status"] == "failed"  # the empty answers template
     assert {e.status for e in result.exercises} == {"failed"}
     assert all("NotImplementedError" in e.feedback for e in result.exercises)
 

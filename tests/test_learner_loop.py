@@ -12,14 +12,15 @@ from grader.course import Course
 from grader.reports import text
 from grader.watch import Watcher
 
-from conftest import EXERCISES, MUTANTS, SOLUTIONS
+import mutant_sources
+from conftest import EXERCISES, SOLUTIONS
 
 
 def _submission(tmp_path, files):
     folder = tmp_path / "sub" / "day3"
     folder.mkdir(parents=True)
     for name, source in files.items():
-        shutil.copy(source, folder / f"{name}.py")
+        (folder / f"{name}.py").write_text(source if isinstance(source, str) else source.read_text())
     return folder.parent
 
 
@@ -31,7 +32,7 @@ def test_untouched_stub_is_not_started_edited_one_is():
 
 def test_survey_reports_each_state(grader, tmp_path):
     sub = _submission(tmp_path, {"mse_loss": SOLUTIONS / "day3" / "mse_loss.py",
-                                 "l1_loss": MUTANTS / "day3" / "l1_loss" / "squares_the_error.py",
+                                 "l1_loss": mutant_sources.source("l1_loss", "squares_the_error"),
                                  "huber_loss": EXERCISES / "day3" / "huber_loss.py"})
     items = progress.survey(grader, sub, ["mse_loss", "l1_loss", "huber_loss", "cross_entropy"])
     assert [i.state for i in items] == ["passing", "failing", "not started", "missing"]
@@ -52,7 +53,7 @@ def test_hints_come_one_at_a_time_then_all_then_reset(tmp_path):
 
 
 def test_failing_public_case_shows_inputs_call_outputs_and_names_the_mistake(grade_source):
-    result = grade_source("mse_loss", (MUTANTS / "day3" / "mse_loss" / "always_mean.py").read_text())
+    result = grade_source("mse_loss", mutant_sources.source("mse_loss", "always_mean"))
     case = next(c for c in result.cases if not c.passed and c.public)
     assert "input = torch.tensor([[" in case.example and "out = mse_loss(input, target, reduction='sum')" in case.example
     assert "your out: torch.tensor(" in case.example and "expected: torch.tensor(" in case.example
@@ -61,13 +62,13 @@ def test_failing_public_case_shows_inputs_call_outputs_and_names_the_mistake(gra
 
 
 def test_hidden_cases_never_show_inputs_or_expected_numbers(grade_source):
-    result = grade_source("mse_loss", (MUTANTS / "day3" / "mse_loss" / "mean_ignores_weight_sum.py").read_text())
+    result = grade_source("mse_loss", mutant_sources.source("mse_loss", "mean_ignores_weight_sum"))
     hidden = [c for c in result.cases if not c.passed and not c.public]
     assert hidden and all(not c.example and "expected" not in c.message and "got" not in c.message for c in hidden)
 
 
 def test_gradient_feedback_names_the_input_and_the_cut_graph(grade_source):
-    result = grade_source("mse_loss", (MUTANTS / "day3" / "mse_loss" / "detached_output.py").read_text())
+    result = grade_source("mse_loss", mutant_sources.source("mse_loss", "detached_output"))
     case = next(c for c in result.cases if not c.passed and c.public)
     assert case.what == "gradient w.r.t. 'input'" and "did you detach" in case.message.lower()
     assert "out.backward(" in case.example and "your input.grad: None" in case.example
@@ -86,7 +87,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
 
 def test_float32_precision_in_float64_case_is_named(grade_source):
-    result = grade_source("mse_loss", (MUTANTS / "day3" / "mse_loss" / "computes_in_float32.py").read_text())
+    result = grade_source("mse_loss", mutant_sources.source("mse_loss", "computes_in_float32"))
     assert any("float32 precision" in c.hint for c in result.cases if not c.passed)
 
 
@@ -152,7 +153,7 @@ def tiny_course(tmp_path):
 def test_check_course_accepts_a_good_pack_and_names_file_and_line(tiny_course):
     course, solutions = tiny_course
     assert check(course, solutions) == []
-    (solutions / "day3" / "mse_loss.py").write_text((MUTANTS / "day3" / "mse_loss" / "always_mean.py").read_text())
+    (solutions / "day3" / "mse_loss.py").write_text(mutant_sources.source("mse_loss", "always_mean"))
     (course.root / "day3" / "quiz.yaml").write_text("salt: x\nquestions:\n  - {id: q, type: choice, prompt: '?', choices: [a, b]}\n")
     problems = check(course, solutions)
     assert any(p.startswith(f"{course.root / 'day3' / 'mse_loss.yaml'}:") and "fails case" in p for p in problems)

@@ -15,7 +15,6 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import quiz
 from ..errors import UsageError
 from ..results import DayResult, ExerciseResult
 
@@ -72,9 +71,7 @@ def _grade_student(grader, submissions: Path, name: str, out: Path, timeout: flo
 
     def grade():
         try:
-            result = grader.grade(folder)
-            result.quiz = quiz.section_for(grader.day, folder)
-            box["result"] = result
+            box["result"] = grader.grade(folder)
         except UsageError as exc:  # e.g. no DAY folder in the student's submission
             box["result"] = failed_result(grader.day, folder, "missing", str(exc))
         except Exception as exc:  # noqa: BLE001 - one student's files must never stop the class

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .. import quiz
 from ..course import Course
 from ..reports import FORMATS, text
 from ..sandbox import Limits
@@ -35,8 +34,6 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
         loaded.exercise(name)
     with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb)) as grader:
         result = grader.grade(submission, exercises or None)
-    if not exercises:  # the quiz counts towards the day, not towards one exercise
-        result.quiz = quiz.section_for(loaded, submission)
     report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour())
     if output:
         output.write_text(report, encoding="utf-8")

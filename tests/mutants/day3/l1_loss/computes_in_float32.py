@@ -1,9 +1,0 @@
-def l1_loss(input, target, reduction="mean", weight=None):
-    loss = (input.float() - target.float()).abs().to(input.dtype)
-    if weight is not None:
-        loss = loss * weight
-        if reduction == "mean":
-            return loss.sum() / weight.sum()
-    if reduction == "none":
-        return loss
-    return loss.sum() if reduction == "sum" else loss.mean()
