@@ -12,7 +12,7 @@ at a private one with the same layout.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import yamlfile

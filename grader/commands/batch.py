@@ -8,6 +8,7 @@ import click
 
 from ..course import Course
 from ..sandbox import Limits
+from .options import course_option, device_option, limits_options
 
 
 @click.command("batch")
@@ -21,12 +22,9 @@ from ..sandbox import Limits
 @click.option("--force", is_flag=True, help="Regrade students that already have a result in --out.")
 @click.option("--student-timeout", type=click.FloatRange(min=0, min_open=True),
               help="Wall-clock cap in seconds for one student, on top of the per-exercise --timeout.")
-@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
-@click.option("--timeout", type=float, default=Limits.timeout, show_default=True, help="Seconds per exercise.")
-@click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
-              help="Extra address space per exercise on CPU.")
+@device_option
+@course_option()
+@limits_options
 def batch_cmd(day, submissions, out, jobs, shard, force, student_timeout, device, course, timeout, memory_mb):
     """Grade every student folder of SUBMISSIONS (each laid out like exercises/: STUDENT/DAY/<name>.py)."""
     from ..classroom import gradebook, manifest, roster, run

@@ -5,11 +5,11 @@ import sys
 from pathlib import Path
 
 import click
+from .options import course_option
 
 
 @click.command("check-course")
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
+@course_option()
 @click.option("--solutions", type=click.Path(path_type=Path), default=Path("solutions"), show_default=True,
               help="Reference solutions (and plain quiz keys), laid out like exercises/.")
 def check_course_cmd(course, solutions):

@@ -9,21 +9,18 @@ import click
 from ..course import Course
 from ..reports import FORMATS, text
 from ..sandbox import Limits
+from .options import course_option, device_option, limits_options, submission_option
 
 
 @click.command("day", hidden=True)
 @click.argument("day")
 @click.argument("exercises", nargs=-1)
-@click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
-              help="Folder laid out like exercises/: SUBMISSION/DAY/<name>.py")
+@submission_option()
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
-@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
-@click.option("--timeout", type=float, default=Limits.timeout, show_default=True, help="Seconds per exercise.")
-@click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
-              help="Extra address space per exercise on CPU.")
+@device_option
+@course_option()
+@limits_options
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
 def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under):
     """Grade DAY of a submission (all exercises, or the EXERCISES named)."""

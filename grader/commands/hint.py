@@ -1,18 +1,15 @@
 """``grade hint DAY EXERCISE``: one more hint each time it is asked."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
+from .options import course_option, submission_option
 
 
 @click.command("hint")
 @click.argument("day")
 @click.argument("exercise")
-@click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
-              help="Folder laid out like exercises/; remembers the hints shown in SUBMISSION/.grade-hints.json")
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
+@submission_option("Folder laid out like exercises/; remembers the hints shown in SUBMISSION/.grade-hints.json")
+@course_option()
 @click.option("--all", "everything", is_flag=True, help="Show every hint at once.")
 @click.option("--reset", is_flag=True, help="Forget the hints shown for this exercise.")
 def hint_cmd(day, exercise, submission, course, everything, reset):

@@ -1,20 +1,17 @@
 """``grade list DAY``: every exercise of the day with its state, and what to do next."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
+from .options import course_option, device_option, submission_option
 
 _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started": ("·", None), "missing": ("?", "yellow")}
 
 
 @click.command("list")
 @click.argument("day")
-@click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
-              help="Folder laid out like exercises/: SUBMISSION/DAY/<name>.py")
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
-@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
+@submission_option()
+@course_option()
+@device_option
 def list_cmd(day, submission, course, device):
     """List DAY's exercises: not started, failing or passing."""
     from .. import progress

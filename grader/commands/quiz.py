@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
-
 import click
+from .options import course_option, submission_option
 
 
 @click.command("quiz")
 @click.argument("day")
-@click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
-              help="Folder laid out like exercises/: answers go to SUBMISSION/DAY/quiz_answers.yaml")
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
+@submission_option("Folder laid out like exercises/: answers go to SUBMISSION/DAY/quiz_answers.yaml")
+@course_option()
 @click.option("--all", "ask_all", is_flag=True, help="Ask every question again, even those already answered correctly.")
 def quiz_cmd(day, submission, course, ask_all):
     """Answer DAY's quiz; each answer is checked and explained at once, and saved."""

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+from .options import course_option
 
 KEY_FILE = "quiz_key.yaml"
 
@@ -14,8 +15,7 @@ KEY_FILE = "quiz_key.yaml"
               help="Authors' folder holding DAY/quiz_key.yaml (plain answers; never ship it).")
 @click.option("--exercises", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
               help="Learners' folder: DAY/quiz_answers.yaml gets an empty answers template.")
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack to write DAY/quiz.yaml into (default: the built-in one).")
+@course_option("Course pack to write DAY/quiz.yaml into (default: the built-in one).")
 @click.option("--check", is_flag=True, help="Only check that the built files are up to date; exit 1 if not.")
 def quiz_key_cmd(solutions, exercises, course, check):
     """Build DAY/quiz.yaml (hashed answers) from the plain key (authoring)."""

@@ -1,18 +1,15 @@
 """``grade watch DAY``: re-grade each exercise as it is saved (like rustlings watch)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
+from .options import course_option, device_option, submission_option
 
 
 @click.command("watch")
 @click.argument("day")
-@click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"), show_default=True,
-              help="Folder laid out like exercises/: SUBMISSION/DAY/<name>.py")
-@click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE",
-              help="Course pack folder (default: the built-in one; env GRADER_COURSE).")
-@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
+@submission_option()
+@course_option()
+@device_option
 @click.option("--interval", type=click.FloatRange(0.05, 10), default=0.5, show_default=True,
               help="Seconds between checks for saved files.")
 def watch_cmd(day, submission, course, device, interval):

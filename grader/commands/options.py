@@ -1,0 +1,29 @@
+"""Options that several commands share, defined once so their names, defaults and help agree."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..sandbox import Limits
+
+
+def submission_option(help_text: str = "Folder laid out like exercises/: SUBMISSION/DAY/<name>.py"):
+    return click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"),
+                        show_default=True, help=help_text)
+
+
+def course_option(help_text: str = "Course pack folder (default: the built-in one; env GRADER_COURSE)."):
+    return click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE", help=help_text)
+
+
+device_option = click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu",
+                             show_default=True, help="Where cases run; auto uses CUDA when available.")
+
+
+def limits_options(command):
+    """``--timeout`` and ``--memory-mb``, the sandbox limits a user may want to change."""
+    command = click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
+                           help="Extra address space per exercise on CPU.")(command)
+    return click.option("--timeout", type=float, default=Limits.timeout, show_default=True,
+                        help="Seconds per exercise.")(command)
