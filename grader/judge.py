@@ -1,19 +1,18 @@
 """Decide one case: the worker's untrusted answer against the trusted expectation."""
 from __future__ import annotations
 
-import io
-
 import torch
 
 from .casegen import Case
 from .compare import Mismatch, compare_tensor
 from .reference import Expected
+from .sandbox import wire
 
 
 def decode(frame: bytes):
     """Load an answer frame; anything but the plain structure we expect is rejected."""
     try:
-        data = torch.load(io.BytesIO(frame), weights_only=True)
+        data = wire.decode(frame)
     except Exception:  # noqa: BLE001 - hostile bytes may fail in many ways
         return None
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):

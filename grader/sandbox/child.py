@@ -1,7 +1,7 @@
 """What a forked job does: lock itself down, load the untrusted source, run every argument set.
 
-Runs only in the forked child. Each answer frame is ``torch.save`` bytes of a plain dict; the
-grader treats them as untrusted and loads them with ``weights_only=True``.
+Runs only in the forked child. Each answer frame is a plain dict in the format of
+:mod:`grader.sandbox.wire`; the grader treats it as untrusted.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import types
 import torch
 
 from ..invoke import invoke
-from . import guard, isolation
+from . import guard, isolation, wire
 from .protocol import write_frame
 
 IMPORT_FRAME = "__import__"
@@ -96,9 +96,7 @@ def _send(fd: int, frame: dict) -> None:
             stream.flush()
         except BaseException:  # noqa: BLE001 - the learner may have replaced or closed it
             pass
-    buf = io.BytesIO()
-    torch.save(frame, buf)
-    write_frame(fd, buf.getvalue())
+    write_frame(fd, wire.encode(frame))
 
 
 def _load_function(job: dict):
@@ -123,7 +121,7 @@ def _run_job(job: dict, device: str, result_fd: int) -> None:
     pending, last_flush = [], time.monotonic()
     for case in job["cases"]:
         pending.append({"id": case["id"], **invoke(fn, case["args"], device, case["upstream"])})
-        # Answers go out in batches: one frame per case costs the grader a torch.load each, but
+        # Answers go out in batches: one frame per case costs the grader a decode each, but
         # a frame every few milliseconds still shows how far a job got if it is killed.
         if time.monotonic() - last_flush > FLUSH_SECONDS:
             _send_answers(result_fd, pending)
@@ -136,7 +134,7 @@ def _send_answers(fd: int, answers: list) -> None:
         return
     try:
         _send(fd, {"id": ANSWERS_FRAME, "answers": answers})
-    except Exception:  # noqa: BLE001 - e.g. an output torch.save cannot write: find which
+    except Exception:  # noqa: BLE001 - e.g. an output that cannot be encoded: find which
         for answer in answers:
             try:
                 _send(fd, {"id": ANSWERS_FRAME, "answers": [answer]})
