@@ -120,9 +120,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         pack = make_pack(tmp, args.day, exercises)
+        classes = {}
         for count in args.students:
             subs = tmp / f"class{count}"
-            planted = make_class(subs, args.day, exercises, count)
+            planted = classes[count] = make_class(subs, args.day, exercises, count)
             wall, rss, proc = run_measured([*grade, "batch", args.day, str(subs), "--course", str(pack),
                                             "--jobs", str(args.jobs), "--timeout", str(args.timeout),
                                             "--out", str(tmp / f"out{count}")])
@@ -133,16 +134,25 @@ def main():
                                     "students_per_min": round(60 * count / wall, 1), "peak_rss_mib": round(rss),
                                     "mix": {k: kinds.count(k) for k in sorted(set(kinds))}})
             print(json.dumps(report["batch"][-1]), flush=True)
-        subs = tmp / f"class{args.students[0]}"
-        naive = sorted(p.name for p in subs.iterdir())[: args.naive]
-        latencies, peak = [], 0.0
-        for student in naive:  # what `for s in subs/*; do grade day3 --submission $s; done` does
-            wall, rss, _proc = run_measured([*grade, args.day, "--submission", str(subs / student), "--course",
-                                             str(pack), "--timeout", str(args.timeout), "--format", "json"])
-            latencies.append(wall)
-            peak = max(peak, rss)
-        mean = statistics.mean(latencies)
-        report["naive"] = {"students": len(naive), "per_student_s": round(mean, 3),
+        # The naive loop is slow, so it grades a sample: at least one student of each kind
+        # (correct, buggy, hanging), and its per-student cost is weighted by the class's mix.
+        planted, subs = classes[args.students[0]], tmp / f"class{args.students[0]}"
+        by_kind = {}
+        for student, what in sorted(planted.items()):
+            by_kind.setdefault(what.split(":")[0], []).append(student)
+        per_kind = max(1, args.naive // len(by_kind))
+        latencies, peak, cost = [], 0.0, {}
+        for kind, students in by_kind.items():
+            for student in students[:per_kind]:  # `for s in subs/*; do grade day3 --submission $s; done`
+                wall, rss, _proc = run_measured([*grade, args.day, "--submission", str(subs / student), "--course",
+                                                 str(pack), "--timeout", str(args.timeout), "--format", "json"])
+                latencies.append(wall)
+                peak = max(peak, rss)
+                cost.setdefault(kind, []).append(wall)
+        share = {kind: len(students) / len(planted) for kind, students in by_kind.items()}
+        mean = sum(share[k] * statistics.mean(v) for k, v in cost.items())
+        report["naive"] = {"students": len(latencies), "per_student_s": round(mean, 3),
+                           "per_kind_s": {k: round(statistics.mean(v), 2) for k, v in cost.items()},
                            "students_per_min": round(60 / mean, 1), "peak_rss_mib": round(peak)}
         print(json.dumps(report["naive"]), flush=True)
         first, last = report["batch"][0], report["batch"][-1]

@@ -26,7 +26,8 @@ MAX_SOURCE_BYTES = 1 << 20
 # pytest.main keeps process-wide state (config, plugins, sys.modules), so submissions graded from
 # several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still overlap.
 _JUDGING = threading.Lock()
-PRELOAD = ("math", "typing", "numbers", "functools", "itertools", "collections", "warnings")
+# What learner files may import, loaded once in each worker so jobs need no file access.
+PRELOAD = tuple(m for m in scan.ALLOWED_MODULES if m not in ("torch", "__future__"))
 
 
 @dataclass

@@ -75,7 +75,8 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
     # Plugins that only serve interactive runs cost a gc.collect and per-item logging handlers
     # on every run, which a batch of a whole class pays once per student.
     quiet = ["no:cacheprovider", "no:terminal", "no:logging", "no:unraisableexception", "no:threadexception",
-             "no:faulthandler"]
+             "no:faulthandler", "no:warnings", "no:doctest", "no:junitxml", "no:pastebin", "no:stepwise",
+             "no:setuponly", "no:setupplan", "no:tmpdir", "no:monkeypatch", "no:recwarn", "no:debugging"]
     args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), *(a for p in quiet for a in ("-p", p)),
             "--capture=no", *files]
     code = pytest.main(args, plugins=[grading])
