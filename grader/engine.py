@@ -219,7 +219,9 @@ def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: d
         result.score = spec.points * sum(c.passed for c in cases) / len(cases) if cases else 0.0
         result.status = "passed" if all(c.passed for c in cases) else "failed"
         first = next((c for c in cases if not c.passed), None)
-        if first is not None:
+        if cases and all("raised NotImplementedError" in c.message for c in cases):
+            result.feedback = f"not started: {spec.name}() still raises NotImplementedError"
+        elif first is not None:
             result.feedback = _case_feedback(first)
     if result.status not in ("passed", "failed"):
         result.score = 0.0
