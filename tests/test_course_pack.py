@@ -1,0 +1,60 @@
+"""Course packs are data plus pytest hooks: what an instructor's pack can rely on."""
+import json
+
+import yaml
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.course import Course
+from grader.engine import Grader
+
+from classroom import make_pack
+from conftest import SOLUTIONS
+
+RECORDER = '''
+import json, os
+
+def pytest_runtest_logreport(report):
+    with open(os.environ["CASE_LOG"], "a") as log:
+        log.write(json.dumps({"nodeid": report.nodeid, "outcome": report.outcome}) + "\\n")
+'''
+
+
+def test_a_packs_conftest_hooks_see_every_case(tmp_path, monkeypatch):
+    pack = make_pack(tmp_path)
+    (pack / "day3" / "conftest.py").write_text(RECORDER)
+    log = tmp_path / "cases.jsonl"
+    monkeypatch.setenv("CASE_LOG", str(log))
+    day = Course.locate(pack).load_day("day3")
+    with Grader(day) as grader:
+        result = grader.grade(SOLUTIONS, ["mse_loss"])
+    reports = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(reports) == len(result.exercises[0].cases) > 0
+    assert {r["outcome"] for r in reports} == {"passed"}
+    assert all(r["nodeid"].startswith("mse_loss.yaml::") for r in reports)
+
+
+def test_cases_for_a_parameter_this_torch_lacks_are_skipped_visibly(tmp_path):
+    pack = make_pack(tmp_path)
+    spec_path = pack / "day3" / "mse_loss.yaml"
+    spec = yaml.safe_load(spec_path.read_text())
+    spec["cases"].append({"kind": "a knob from the future", "args": spec["cases"][0]["args"],
+                          "kwargs": {"sharpness": 2.0}})
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    result = CliRunner().invoke(main, ["day3", "mse_loss", "--course", str(pack), "--submission", str(SOLUTIONS),
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (ex,) = json.loads(result.output)["exercises"]
+    assert ex["status"] == "passed" and ex["score"] == ex["max_score"]
+    assert ex["skipped"] and all("has no parameter sharpness" in s for s in ex["skipped"])
+    text = CliRunner().invoke(main, ["day3", "mse_loss", "--course", str(pack), "--submission", str(SOLUTIONS)])
+    assert "skipped: a knob from the future" in text.output
+
+
+def test_a_broken_pack_is_one_line_naming_file_and_line(tmp_path):
+    pack = make_pack(tmp_path)
+    (pack / "day3" / "l1_loss.yaml").write_text("name: l1_loss\npoints: -1\nreference: x\ncases: []\n")
+    result = CliRunner().invoke(main, ["day3", "--course", str(pack), "--submission", str(SOLUTIONS)])
+    assert result.exit_code == 2
+    assert "l1_loss.yaml:1: 'points' must be a positive number" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
