@@ -19,7 +19,7 @@ from .diagnose import diagnose
 from .errors import UsageError
 from .judge import decode, judge
 from .results import CaseResult, DayResult, ExerciseResult
-from .sandbox import JobResult, Limits, WorkerPool
+from .sandbox import JobResult, Limits, WorkerPool, wire
 from .sandbox.child import ANSWERS_FRAME, IMPORT_FRAME
 
 MAX_SOURCE_BYTES = 1 << 20
@@ -38,6 +38,7 @@ class Prepared:
     cases: list
     expected: dict  # case id -> reference.Expected
     skipped: list
+    payload: bytes  # the cases as the worker receives them
 
 
 def resolve_device(device: str) -> str:
@@ -80,7 +81,7 @@ class Grader:
                     continue
                 expected[case.id] = reference.expected_for(fn, case, self.device)
                 cases.append(case)
-            self._prepared[spec.name] = Prepared(spec, cases, expected, skipped)
+            self._prepared[spec.name] = Prepared(spec, cases, expected, skipped, job_cases(cases))
         return self._prepared[spec.name]
 
     def grade(self, submission: Path, exercises=None) -> DayResult:
@@ -97,7 +98,7 @@ class Grader:
                 results[spec.name] = early
                 continue
             prepared = self.prepare(spec)
-            future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, job_cases(prepared),
+            future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, prepared.payload,
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
         if runs:
@@ -175,10 +176,10 @@ def _defines(source: str, name: str) -> bool:
     return False
 
 
-def job_cases(prepared: Prepared) -> list:
-    """What a worker gets for an exercise: each case's inputs and upstream gradient, nothing
-    expected (references never leave the grader's process)."""
-    return [{"id": c.id, "args": c.args, "upstream": c.upstream} for c in prepared.cases]
+def job_cases(cases: list) -> bytes:
+    """What a worker gets for an exercise, encoded once: each case's inputs and upstream
+    gradient, nothing expected (references never leave the grader's process)."""
+    return wire.encode([{"id": c.id, "args": c.args, "upstream": c.upstream} for c in cases])
 
 
 def answers_by_id(job: JobResult) -> tuple[dict, str | None]:

@@ -28,7 +28,8 @@ def run(request: dict, payload: bytes, tmpdir: str, out_fd: int, result_fd: int,
     try:
         _lock_down(request, tmpdir, out_fd, (result_fd, report_fd), uid)
         guard.set_report_fd(report_fd)
-        job = torch.load(io.BytesIO(payload), weights_only=True)
+        job = {"source": request["source"], "filename": request["filename"], "function": request["function"],
+               "cases": wire.decode(payload)}
         _run_job(job, request["device"], result_fd)
     except BaseException as exc:  # noqa: BLE001 - report whatever happened, then exit
         try:

@@ -1,7 +1,6 @@
 """Grader-side handles on zygote workers: start, send jobs, replace the ones that die."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import queue
@@ -10,8 +9,6 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-
-import torch
 
 from .limits import Limits
 from .protocol import ProtocolError, read_frame, read_json, write_frame, write_json
@@ -70,16 +67,17 @@ class Worker:
             raise WorkerDied("worker stopped answering")
         return read_json(fd)
 
-    def run(self, source: str, filename: str, function: str, cases: list, device: str, limits: Limits) -> JobResult:
-        buf = io.BytesIO()
-        torch.save({"source": source, "filename": filename, "function": function, "cases": cases}, buf)
+    def run(self, source: str, filename: str, function: str, cases: bytes, device: str, limits: Limits) -> JobResult:
+        """Run ``function`` of ``source`` on every argument set of ``cases`` (encoded with
+        :func:`grader.sandbox.wire.encode`, so a grader can encode them once for many jobs)."""
         if self._proc.poll() is not None:
             self.restart()  # killed since the last job: this job must not pay for it
         try:
             self._ensure_ready()
             stdin = self._proc.stdin.fileno()
-            write_json(stdin, {"limits": limits.to_dict(), "device": device})
-            write_frame(stdin, buf.getvalue())
+            write_json(stdin, {"limits": limits.to_dict(), "device": device, "source": source, "filename": filename,
+                               "function": function})
+            write_frame(stdin, cases)
             reply = self._read_json(timeout=limits.timeout + _SLACK)
             if reply is None:
                 raise WorkerDied("worker exited")

@@ -6,9 +6,10 @@ Requests arrive on stdin and replies leave on stdout as length-prefixed frames.
 """
 from __future__ import annotations
 
-import io
+import gc
 import json
 import os
+import select
 import shutil
 import signal
 import sys
@@ -18,7 +19,7 @@ import time
 
 import torch
 
-from . import child, guard, isolation
+from . import child, guard, isolation, wire
 from .protocol import ProtocolError, read_frame, read_json, write_frame, write_json
 
 
@@ -51,6 +52,15 @@ class _Drain(threading.Thread):
             pass
 
 
+def _exit_notifier(pid: int):
+    """A file descriptor that becomes readable when ``pid`` exits (Linux pidfd), or None where
+    the OS has none and we poll instead."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
 def _read_available(fd: int) -> bytes:
     """What is in the pipe now; a leftover process holding the write end must not block us."""
     os.set_blocking(fd, False)
@@ -63,15 +73,24 @@ def _read_available(fd: int) -> bytes:
 def _wait(pid: int, timeout: float):
     """(status, returncode, signal) after the child exits or is killed at ``timeout``."""
     deadline = time.monotonic() + timeout
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            _kill_group(pid)
-            os.waitpid(pid, 0)
-            return "timeout", None, signal.SIGKILL
-        time.sleep(0.002)
+    exited = _exit_notifier(pid)
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                _kill_group(pid)
+                os.waitpid(pid, 0)
+                return "timeout", None, signal.SIGKILL
+            if exited is None:
+                time.sleep(min(0.002, remaining))
+            else:
+                select.select([exited], [], [], remaining)
+    finally:
+        if exited is not None:
+            os.close(exited)
     if os.WIFSIGNALED(status):
         return "crashed", None, os.WTERMSIG(status)
     return "ok", os.WEXITSTATUS(status), None
@@ -144,13 +163,7 @@ def _warm_up(modules) -> None:
     (x.log_softmax(-1).exp() * x).sum().backward()
     y = x * x
     y.backward(torch.ones_like(y))  # an explicit upstream gradient imports more lazily
-    torch.load(io.BytesIO(_saved(x.detach())), weights_only=True)
-
-
-def _saved(t) -> bytes:
-    buf = io.BytesIO()
-    torch.save(t, buf)
-    return buf.getvalue()
+    wire.decode(wire.encode({"x": x.detach()}))
 
 
 def main() -> None:
@@ -163,6 +176,9 @@ def main() -> None:
     torch.set_num_threads(1)
     _warm_up(config.get("preload", ()))
     trapped = guard.install(config.get("calls", ()), config.get("ops", ()))
+    # Everything alive now lives as long as the zygote: move it out of the collector's sight, so
+    # a job's collections neither walk torch's objects nor copy their pages after the fork.
+    gc.freeze()
     write_json(proto_out, {"ready": True, "trapped": len(trapped), "pid": os.getpid()})
     serve(config, proto_in, proto_out)
 
