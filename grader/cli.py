@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -25,6 +26,9 @@ class _GradeGroup(click.Group):
             ctx.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:  # e.g. `grade list day3 | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as exc:  # a grader fault: still one line, distinct exit code (1)
             if os.environ.get("GRADER_DEBUG"):
                 raise

@@ -37,7 +37,8 @@ class Mismatch:
         text = f"{self.what}: {self.message}"
         if self.problem == "values":
             text += f"; max abs error {self.max_abs:.3g}, max rel error {self.max_rel:.3g}"
-            text += f"; {self.mismatched} of {self.total} elements differ, first at index {list(self.index)}"
+            if self.index:  # a 0-dimensional result has no index worth naming
+                text += f"; {self.mismatched} of {self.total} elements differ, first at index {list(self.index)}"
             if public:
                 text += f" (got {self.got:.6g}, expected {self.expected:.6g})"
         return text

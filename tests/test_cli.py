@@ -78,3 +78,13 @@ def test_solutions_pass_on_cuda(day3):
     with Grader(day3, "cuda") as grader:
         result = grader.grade(SOLUTIONS)
     assert [e.name for e in result.exercises if e.status != "passed"] == []
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """`grade list day3 | head -1`: the reader closes the pipe before grade has written."""
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "day3", "mse_loss", "--submission", str(SOLUTIONS)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"error" not in err
