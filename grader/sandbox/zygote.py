@@ -129,7 +129,7 @@ def serve(config: dict, proto_in: int, proto_out: int) -> None:
         drain.start()
         status, code, sig = _wait(pid, limits["timeout"])
         _kill_group(pid)
-        if uid is not None:
+        if not isolation.kill_leftovers() and uid is not None:
             isolation.kill_uid(uid)
         drain.join(timeout=2.0)
         reported = _read_available(report_r).decode(errors="replace").split()
@@ -179,6 +179,7 @@ def main() -> None:
     # Everything alive now lives as long as the zygote: move it out of the collector's sight, so
     # a job's collections neither walk torch's objects nor copy their pages after the fork.
     gc.freeze()
+    isolation.become_subreaper()
     write_json(proto_out, {"ready": True, "trapped": len(trapped), "pid": os.getpid()})
     serve(config, proto_in, proto_out)
 
