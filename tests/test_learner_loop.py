@@ -58,7 +58,14 @@ def test_failing_public_case_shows_inputs_call_outputs_and_names_the_mistake(gra
     assert "input = torch.tensor([[" in case.example and "out = mse_loss(input, target, reduction='sum')" in case.example
     assert "your out: torch.tensor(" in case.example and "expected: torch.tensor(" in case.example
     assert case.hint == "your output matches reduction='mean', but reduction='sum' was requested"
-    assert "first at index" in case.message and case.example in result.feedback.replace("\n    ", "\n")
+    assert "max abs error" in case.message and case.example in result.feedback.replace("\n    ", "\n")
+    assert "index" not in case.message  # a 0-d result has no index worth naming
+
+
+def test_an_elementwise_mismatch_names_the_first_differing_index(grade_source):
+    result = grade_source("mse_loss", mutant_sources.source("mse_loss", "abs_instead_of_square"))
+    case = next(c for c in result.cases if not c.passed and c.public and "'none'" in c.name)
+    assert "elements differ, first at index [" in case.message
 
 
 def test_hidden_cases_never_show_inputs_or_expected_numbers(grade_source):
