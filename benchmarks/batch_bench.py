@@ -100,6 +100,20 @@ def make_class(root: Path, day: str, exercises: list, count: int, seed: int = 0)
     return planted
 
 
+def misgraded(out: Path, planted: dict) -> list:
+    """Students whose report disagrees with what was planted: a correct student must have full
+    marks on every exercise; a buggy or hanging one must lose points on its target exercise only."""
+    wrong = []
+    for student, what in planted.items():
+        report = json.loads((out / "students" / f"{student}.json").read_text())
+        target = what.split(":")[1].split("/")[0] if ":" in what else None
+        for ex in report["exercises"]:
+            full = ex["score"] == ex["max_score"]
+            if full == (ex["name"] == target):
+                wrong.append(f"{student} ({what}): {ex['name']} {ex['score']}/{ex['max_score']} {ex['status']}")
+    return wrong
+
+
 def median_wall(cmd: list, repeat: int) -> float:
     return statistics.median(run_measured(cmd, cwd=ROOT)[0] for _ in range(repeat))
 
@@ -129,6 +143,9 @@ def main():
                                             "--out", str(tmp / f"out{count}")])
             if proc.returncode:
                 sys.exit(f"grade batch failed: {proc.stderr}")
+            wrong = misgraded(tmp / f"out{count}", planted)
+            if wrong:
+                sys.exit(f"the gradebook is wrong for {len(wrong)} student(s): {wrong[:5]}")
             kinds = [k.split(":")[0] for k in planted.values()]
             report["batch"].append({"students": count, "wall_s": round(wall, 1), "per_student_s": round(wall / count, 3),
                                     "students_per_min": round(60 * count / wall, 1), "peak_rss_mib": round(rss),
