@@ -42,9 +42,10 @@ def main():
     """Grade PyTorch loss-function exercises: values, gradients and quiz.
 
     \b
-    grade day3                      grade ./exercises/day3
-    grade day3 cross_entropy        grade one exercise
-    grade day3 --format json        machine-readable report
+    grade DAY [EXERCISE...] [OPTIONS]   grade a day (see: grade DAY --help)
+    grade day3                          grade ./exercises/day3
+    grade day3 cross_entropy            grade one exercise
+    grade day3 --format json            machine-readable report
     """
 
 

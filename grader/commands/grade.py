@@ -12,7 +12,16 @@ from ..sandbox import Limits
 from .options import course_option, device_option, limits_options, submission_option
 
 
-@click.command("day", hidden=True)
+class _DayCommand(click.Command):
+    """Invoked as ``grade DAY ...`` (the group routes any unknown first word here), so its usage
+    line should read that way rather than name the hidden command."""
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.parent.command_path if ctx.parent else "grade",
+                              " ".join(self.collect_usage_pieces(ctx)))
+
+
+@click.command("day", cls=_DayCommand, hidden=True)
 @click.argument("day")
 @click.argument("exercises", nargs=-1)
 @submission_option()
