@@ -162,7 +162,6 @@ class Case:
     args: list  # plain-dict arguments, see grader.invoke
     compare: tuple
     where: str
-    skip_reason: str | None = None
     upstream: torch.Tensor | None = field(default=None, repr=False)
 
     @property
