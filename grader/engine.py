@@ -5,7 +5,6 @@ cases and computes references once, and keeps its sandboxed workers warm between
 """
 from __future__ import annotations
 
-import ast
 import threading
 import textwrap
 import time
@@ -135,12 +134,13 @@ class Grader:
         except UnicodeDecodeError:
             return early("error", f"{path.name} is not valid UTF-8 text")
         try:
-            findings = scan.scan(source, str(path), self.day.forbidden_calls)
+            tree = scan.parse(source, str(path))
         except scan.SyntaxProblem as exc:
             return early("error", f"{path.name} {exc}")
+        findings = scan.scan(tree, self.day.forbidden_calls)
         if findings:
             return early("forbidden", "; ".join(f"{path.name} {f}" for f in findings))
-        if not _defines(source, spec.name):
+        if not scan.defines(tree, spec.name):
             return early("missing", f"{path.name} does not define a function named {spec.name}()")
         return None, source
 
@@ -161,19 +161,6 @@ class Grader:
             except Exception:  # noqa: BLE001 - hostile answers can break them in many ways
                 result.hint = result.example = ""
         return result
-
-
-def _defines(source: str, name: str) -> bool:
-    """Whether the module binds ``name`` at top level (a def, or an assignment such as an alias)."""
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return True
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-            return True
-        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
-            return True
-    return False
 
 
 def job_cases(cases: list) -> bytes:

@@ -37,13 +37,30 @@ class SyntaxProblem(Exception):
         self.line = line
 
 
-def scan(source: str, filename: str, forbidden_calls) -> list[Finding]:
-    """Findings that make the file ``forbidden``; raises :class:`SyntaxProblem` if it won't parse."""
+def parse(source: str, filename: str) -> ast.Module:
+    """The file's syntax tree; raises :class:`SyntaxProblem` if it won't parse."""
     try:
-        tree = ast.parse(source, filename)
+        return ast.parse(source, filename)
     except SyntaxError as exc:
         raise SyntaxProblem(exc.lineno or 0, f"syntax error: {exc.msg}") from None
+
+
+def scan(tree: ast.Module, forbidden_calls) -> list[Finding]:
+    """Findings that make the file ``forbidden``."""
     return _Scanner(set(forbidden_calls)).run(tree)
+
+
+def defines(tree: ast.Module, name: str) -> bool:
+    """Whether the module binds ``name`` at top level (a def, or an assignment such as an alias)."""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+            return True
+    return False
 
 
 class _Scanner(ast.NodeVisitor):
