@@ -165,3 +165,11 @@ def test_check_course_accepts_a_good_pack_and_names_file_and_line(tiny_course):
     problems = check(course, solutions)
     assert any(p.startswith(f"{course.root / 'day3' / 'mse_loss.yaml'}:") and "fails case" in p for p in problems)
     assert any(p.startswith(f"{course.root / 'day3' / 'quiz.yaml'}:3:") and "cannot be answered" in p for p in problems)
+
+
+def test_the_text_report_says_what_to_do_next(grader):
+    from grader.reports import text
+
+    todo = text.render(grader.grade(EXERCISES, ["mse_loss", "l1_loss"]))
+    assert todo.rstrip().splitlines()[-1].startswith(f"Next: {EXERCISES}/day3/mse_loss.py")
+    assert "Next:" not in text.render(grader.grade(SOLUTIONS, ["mse_loss", "l1_loss"]))

@@ -56,4 +56,8 @@ def render(result, colour: bool = False, **_options) -> str:
         lines.extend(quiz_lines(result.quiz, result.day, width, colour))
     lines += ["", paint("1", f"Total: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
                        f" in {result.elapsed:.1f} s", colour)]
+    todo = next((e for e in result.exercises if e.status != "passed"), None)
+    if todo is not None:  # like rustlings: always say what to do next
+        lines.append(f"Next: {result.submission}/{result.day}/{todo.name}.py"
+                     f"  (grade {result.day} {todo.name}; grade hint {result.day} {todo.name})")
     return "\n".join(lines) + "\n"
