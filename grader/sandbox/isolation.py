@@ -7,6 +7,8 @@ import resource
 import signal
 
 PR_SET_CHILD_SUBREAPER = 36
+CUDA_OPEN_FILES = 1024
+CUDA_PROCESSES = 256
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 # Each zygote's jobs run as a uid of their own, derived from the zygote's pid so that graders
@@ -57,15 +59,19 @@ def apply_rlimits(limits: dict, device: str, own_uid: bool) -> None:
         except (ValueError, OSError):
             pass
 
-    # CUDA reserves tens of GB of virtual address space, so RLIMIT_AS would break it there.
+    open_files, processes = int(limits["open_files"]), int(limits["processes"])
     if device == "cpu":
         cap(resource.RLIMIT_AS, address_space_now() + limits["memory_mb"] * (1 << 20))
+    else:
+        # CUDA reserves tens of GB of virtual address space (so no RLIMIT_AS), and its context
+        # opens device files and starts threads of its own, which count against these caps.
+        open_files, processes = max(open_files, CUDA_OPEN_FILES), max(processes, CUDA_PROCESSES)
     cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
-    cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    cap(resource.RLIMIT_NOFILE, open_files)
     cap(resource.RLIMIT_FSIZE, int(limits["output_file_bytes"]))
     cap(resource.RLIMIT_CORE, 0)
     if own_uid:
-        cap(resource.RLIMIT_NPROC, int(limits["processes"]))
+        cap(resource.RLIMIT_NPROC, processes)
 
 
 def drop_privileges(uid: int) -> None:
