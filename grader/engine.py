@@ -58,6 +58,7 @@ class Grader:
         self.device = resolve_device(device)
         self.limits = limits or Limits()
         self._prepared: dict[str, Prepared] = {}
+        self._quiz = quiz.for_day(day)
         self._pool = WorkerPool(jobs, day.forbidden_calls, day.forbidden_ops, preload=PRELOAD)
 
     def close(self):
@@ -115,7 +116,7 @@ class Grader:
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
         # The quiz counts towards the whole day, not towards one exercise.
-        quiz_section = None if exercises else quiz.section_for(self.day, submission)
+        quiz_section = None if exercises else quiz.section_for(self._quiz, self.day.name, submission)
         return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started)
 

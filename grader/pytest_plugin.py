@@ -69,10 +69,11 @@ class _Grading:
         only triple pytest's per-test cost, which a batch of a whole class pays per case."""
         if not isinstance(item, _CaseItem):
             return None
-        item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+        ihook = item.ihook  # resolving it looks up conftest modules: once per case, not thrice
+        ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
         call = pytest.CallInfo.from_call(item.runtest, when="call")
-        item.ihook.pytest_runtest_logreport(report=pytest.TestReport.from_item_and_call(item, call))
-        item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+        ihook.pytest_runtest_logreport(report=pytest.TestReport.from_item_and_call(item, call))
+        ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
         return True
 
     def judge_in_exercise(self, name, case):

@@ -324,11 +324,16 @@ def grade_answers(quiz: Quiz, path: Path) -> dict:
     return section
 
 
-def section_for(day, submission: Path) -> dict | None:
+def for_day(day) -> Quiz | None:
+    """A day's quiz, or None when it has none."""
+    return load(day.quiz_path) if day.quiz_path.is_file() else None
+
+
+def section_for(day_quiz: Quiz | None, day_name: str, submission: Path) -> dict | None:
     """The ``quiz`` report section of a day for a submission; None when the day has no quiz."""
-    if not day.quiz_path.is_file():
+    if day_quiz is None:
         return None
-    return grade_answers(load(day.quiz_path), answers_path(submission, day.name))
+    return grade_answers(day_quiz, answers_path(submission, day_name))
 
 
 def render_answers(quiz: Quiz, answers: dict) -> str:
