@@ -5,6 +5,7 @@ cases and computes references once, and keeps its sandboxed workers warm between
 """
 from __future__ import annotations
 
+import functools
 import threading
 import textwrap
 import time
@@ -58,7 +59,6 @@ class Grader:
         self.device = resolve_device(device)
         self.limits = limits or Limits()
         self._prepared: dict[str, Prepared] = {}
-        self._quiz = quiz.for_day(day)
         self._pool = WorkerPool(jobs, day.forbidden_calls, day.forbidden_ops, preload=PRELOAD)
 
     def close(self):
@@ -69,6 +69,11 @@ class Grader:
 
     def __exit__(self, *exc):
         self.close()
+
+    @functools.cached_property
+    def day_quiz(self):
+        """The day's quiz, loaded on the first whole-day grade (grading exercises needs none)."""
+        return quiz.for_day(self.day)
 
     def prepare(self, spec: ExerciseSpec) -> Prepared:
         if spec.name not in self._prepared:
@@ -116,7 +121,7 @@ class Grader:
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
         # The quiz counts towards the whole day, not towards one exercise.
-        quiz_section = None if exercises else quiz.section_for(self._quiz, self.day.name, submission)
+        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, submission)
         return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started)
 
