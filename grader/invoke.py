@@ -45,7 +45,7 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
     try:
         out = fn(*positional, **keyword)
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything, even SystemExit
-        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        result["error"] = f"raised {type(exc).__name__}: {exc}"[:500]
         return result
     if type(out) is not torch.Tensor:
         result["error"] = f"returned {type(out).__name__}, expected a torch.Tensor"

@@ -23,8 +23,8 @@ def decode(frame: bytes):
 def judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
     if answer is None:
         return Mismatch("value", "missing", "no answer: the worker stopped before this case")
-    if answer.get("error"):
-        return Mismatch("value", "error", f"your function raised {answer['error']}" if not str(answer["error"]).startswith("returned") else f"your function {answer['error']}")
+    if answer.get("error"):  # "raised ..." or "returned ..., expected a torch.Tensor"
+        return Mismatch("value", "error", f"your function {answer['error']}")
     if "value" in case.compare:
         found = compare_tensor("value", answer.get("output"), expected.output, expected.truth, tol)
         if found:

@@ -141,4 +141,4 @@ def _send_answers(fd: int, answers: list) -> None:
                 _send(fd, {"id": ANSWERS_FRAME, "answers": [answer]})
             except Exception as exc:  # noqa: BLE001
                 _send(fd, {"id": ANSWERS_FRAME, "answers": [
-                    {"id": answer["id"], "error": f"result could not be returned: {type(exc).__name__}"}]})
+                    {"id": answer["id"], "error": f"returned a result that could not be sent back ({type(exc).__name__})"}]})
