@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import casegen, feedback, quiz, reference, scan
+from . import casegen, feedback, quiz, reference, scan, workers
 from .compare import tolerance_for
 from .course import Day, ExerciseSpec
 from .diagnose import diagnose
@@ -26,8 +26,6 @@ MAX_SOURCE_BYTES = 1 << 20
 # pytest.main keeps process-wide state (config, plugins, sys.modules), so submissions graded from
 # several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still overlap.
 _JUDGING = threading.Lock()
-# What learner files may import, loaded once in each worker so jobs need no file access.
-PRELOAD = tuple(m for m in scan.ALLOWED_MODULES if m not in ("torch", "__future__"))
 
 
 @dataclass
@@ -54,12 +52,15 @@ def resolve_device(device: str) -> str:
 
 
 class Grader:
-    def __init__(self, day: Day, device: str = "cpu", limits: Limits | None = None, jobs: int = 1):
+    def __init__(self, day: Day, device: str = "cpu", limits: Limits | None = None, jobs: int = 1,
+                 pool: WorkerPool | None = None):
+        """``pool``: workers already started with :func:`grader.workers.start` (the grader then owns
+        them); by default the grader starts ``jobs`` of its own."""
         self.day = day
         self.device = resolve_device(device)
         self.limits = limits or Limits()
         self._prepared: dict[str, Prepared] = {}
-        self._pool = WorkerPool(jobs, day.forbidden_calls, day.forbidden_ops, preload=PRELOAD)
+        self._pool = pool or workers.start(day, jobs)
 
     def close(self):
         self._pool.close()

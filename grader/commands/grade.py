@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .. import workers
 from ..course import Course
 from ..reports import FORMATS, text
 from ..sandbox import Limits
@@ -33,13 +34,17 @@ class _DayCommand(click.Command):
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
 def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under):
     """Grade DAY of a submission (all exercises, or the EXERCISES named)."""
-    from ..engine import Grader
-
     loaded = Course.locate(course).load_day(day)
     for name in exercises:
         loaded.exercise(name)
-    with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb)) as grader:
-        result = grader.grade(submission, exercises or None)
+    pool = workers.start(loaded)  # their torch import overlaps with ours, which the engine brings
+    try:
+        from ..engine import Grader
+
+        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), pool=pool) as grader:
+            result = grader.grade(submission, exercises or None)
+    finally:
+        pool.close()
     report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour())
     if output:
         output.write_text(report, encoding="utf-8")
