@@ -89,9 +89,10 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
     # on every run, which a batch of a whole class pays once per student.
     quiet = ["no:cacheprovider", "no:terminal", "no:logging", "no:unraisableexception", "no:threadexception",
              "no:faulthandler", "no:warnings", "no:doctest", "no:junitxml", "no:pastebin", "no:stepwise",
-             "no:setuponly", "no:setupplan", "no:tmpdir", "no:monkeypatch", "no:recwarn", "no:debugging"]
+             "no:setuponly", "no:setupplan", "no:tmpdir", "no:monkeypatch", "no:recwarn", "no:debugging",
+             "no:legacypath", "no:python_path", "no:capture"]
     args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), *(a for p in quiet for a in ("-p", p)),
-            "--capture=no", *files]
+            *files]
     code = pytest.main(args, plugins=[grading])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         from .errors import CourseError
