@@ -18,6 +18,7 @@ _LEN = struct.Struct("<Q")
 _DTYPES = {str(d).replace("torch.", ""): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
+_ITEMSIZE = {name: torch.empty((), dtype=dtype).element_size() for name, dtype in _DTYPES.items()}
 _TAG = "__tensor__"
 
 
@@ -70,14 +71,13 @@ def decode(data: bytes):
 
 
 def _tensor(spec: dict, data: bytes, base: int) -> torch.Tensor:
-    dtype = _DTYPES[spec["dtype"]]
+    dtype, itemsize = _DTYPES[spec["dtype"]], _ITEMSIZE[spec["dtype"]]
     shape = [int(d) for d in spec["shape"]]
     if any(d < 0 for d in shape):
         raise ValueError("negative dimension")
     device = spec["device"]
     if device not in ("cpu", "cuda", "meta"):
         raise ValueError(f"unknown device {device!r}")
-    itemsize = torch.empty((), dtype=dtype).element_size()
     nbytes, offset = int(spec["nbytes"]), int(spec["offset"])
     expected = 0 if device == "meta" else math.prod(shape) * itemsize
     if nbytes != expected or offset < 0 or base + offset + nbytes > len(data):
