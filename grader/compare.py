@@ -48,37 +48,54 @@ def tolerance_for(dtype: str, overrides: dict) -> dict:
     return {**DEFAULT_TOLERANCE[dtype], **(overrides.get(dtype) or {})}
 
 
+class Target:
+    """A reference tensor and what judging an answer against it needs, computed once: a grader
+    that judges a whole class compares every student's answer with the same targets."""
+
+    def __init__(self, ref: torch.Tensor, truth: torch.Tensor | None, tol: dict):
+        self.ref = ref
+        if not ref.is_floating_point():
+            return
+        self.ref64 = ref.detach().to("cpu", torch.float64)
+        self.truth64 = self.ref64 if truth is None else truth.detach().to("cpu", torch.float64)
+        self.finite = torch.isfinite(self.ref64)
+        self.all_finite = bool(self.finite.all())
+        truth_abs = self.truth64.abs()
+        magnitude = float(torch.where(self.finite, truth_abs, 0).max()) if self.truth64.numel() else 0.0
+        self.allowed = (tol["atol"] * max(magnitude, 1e-30) + tol["rtol"] * truth_abs
+                        + 4 * (self.ref64 - self.truth64).abs())
+
+    def check(self, what: str, got) -> Mismatch | None:
+        """Check type, device, dtype, shape, non-finite pattern and values of one tensor."""
+        ref = self.ref
+        if type(got) is not torch.Tensor:
+            return Mismatch(what, "type", f"got {type(got).__name__}, expected a torch.Tensor")
+        if got.device.type != ref.device.type:
+            return Mismatch(what, "device", f"on {got.device.type}, expected {ref.device.type} (keep tensors on the input's device)")
+        if got.dtype != ref.dtype:
+            return Mismatch(what, "dtype", f"dtype {_dt(got.dtype)}, expected {_dt(ref.dtype)} (compute in the input's dtype)")
+        if got.shape != ref.shape:
+            return Mismatch(what, "shape", f"shape {tuple(got.shape)}, expected {tuple(ref.shape)}")
+        if not ref.is_floating_point():
+            bad = got != ref
+            return _values_mismatch(what, bad, got, ref, torch.zeros_like(ref, dtype=torch.float64)) if bad.any() else None
+        got64 = got.detach().to("cpu", torch.float64)
+        err = (got64 - self.truth64).abs()
+        if self.all_finite and bool((err <= self.allowed).all()):  # the common case, in a few ops
+            return None
+        # NaN must meet NaN and inf must meet inf of the same sign; nothing else non-finite passes.
+        ref64 = self.ref64
+        pattern_bad = ~self.finite & ~((got64 == ref64) | (got64.isnan() & ref64.isnan()))
+        value_bad = self.finite & ~(err <= self.allowed)  # NaN error counts as bad
+        bad = pattern_bad | value_bad
+        if not bad.any():
+            return None
+        return _values_mismatch(what, bad, got64, ref64, err)
+
+
 def compare_tensor(what: str, got, ref: torch.Tensor, truth: torch.Tensor | None, tol: dict) -> Mismatch | None:
-    """Check type, device, dtype, shape, non-finite pattern and values of one tensor."""
-    if type(got) is not torch.Tensor:
-        return Mismatch(what, "type", f"got {type(got).__name__}, expected a torch.Tensor")
-    if got.device.type != ref.device.type:
-        return Mismatch(what, "device", f"on {got.device.type}, expected {ref.device.type} (keep tensors on the input's device)")
-    if got.dtype != ref.dtype:
-        return Mismatch(what, "dtype", f"dtype {_dt(got.dtype)}, expected {_dt(ref.dtype)} (compute in the input's dtype)")
-    if got.shape != ref.shape:
-        return Mismatch(what, "shape", f"shape {tuple(got.shape)}, expected {tuple(ref.shape)}")
-    if not ref.is_floating_point():
-        bad = got != ref
-        return _values_mismatch(what, bad, got, ref, torch.zeros_like(ref, dtype=torch.float64)) if bad.any() else None
-    got64 = got.detach().to("cpu", torch.float64)
-    ref64 = ref.detach().to("cpu", torch.float64)
-    truth64 = ref64 if truth is None else truth.detach().to("cpu", torch.float64)
-    finite = torch.isfinite(ref64)
-    all_finite = bool(finite.all())
-    err = (got64 - truth64).abs()
-    truth_abs = truth64.abs()
-    magnitude = float(torch.where(finite, truth_abs, 0).max()) if truth64.numel() else 0.0
-    allowed = tol["atol"] * max(magnitude, 1e-30) + tol["rtol"] * truth_abs + 4 * (ref64 - truth64).abs()
-    if all_finite and bool((err <= allowed).all()):  # the common case, decided in a few ops
-        return None
-    # NaN must meet NaN and inf must meet inf of the same sign; nothing else non-finite passes.
-    pattern_bad = ~finite & ~((got64 == ref64) | (got64.isnan() & ref64.isnan()))
-    value_bad = finite & ~(err <= allowed)  # NaN error counts as bad
-    bad = pattern_bad | value_bad
-    if not bad.any():
-        return None
-    return _values_mismatch(what, bad, got64, ref64, err)
+    """Check ``got`` against ``ref`` (see :class:`Target`), for a one-off comparison."""
+    return Target(ref, truth, tol).check(what, got)
 
 
 def _values_mismatch(what, bad, got, ref, err) -> Mismatch:

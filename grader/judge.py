@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from .casegen import Case
-from .compare import Mismatch, compare_tensor
+from .compare import Mismatch
 from .reference import Expected
 from .sandbox import wire
 
@@ -26,7 +26,7 @@ def judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mis
     if answer.get("error"):  # "raised ..." or "returned ..., expected a torch.Tensor"
         return Mismatch("value", "error", f"your function {answer['error']}")
     if "value" in case.compare:
-        found = compare_tensor("value", answer.get("output"), expected.output, expected.truth, tol)
+        found = expected.target(None, tol).check("value", answer.get("output"))
         if found:
             return found
     found = _modified_inputs(expected, answer.get("after"))
@@ -50,7 +50,7 @@ def _modified_inputs(expected: Expected, after) -> Mismatch | None:
 
 def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
     grads = answer.get("grads") if isinstance(answer.get("grads"), dict) else {}
-    for name, (ref, truth) in expected.grads.items():
+    for name, (ref, _truth) in expected.grads.items():
         if ref is None:
             continue  # torch itself does not differentiate w.r.t. this input
         what = f"gradient w.r.t. '{name}'"
@@ -61,7 +61,7 @@ def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
                        f"no gradient reached '{name}': values right but the graph is cut. "
                        "Did you detach, call .item() or .tolist(), or build a new tensor with torch.tensor(...)?")
             return Mismatch(what, "missing", message)
-        found = compare_tensor(what, got, ref, truth, tol)
+        found = expected.target(name, tol).check(what, got)
         if found:
             return found
     return None

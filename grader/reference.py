@@ -5,11 +5,12 @@ import importlib
 import inspect
 import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
 from .casegen import Case
+from .compare import Target
 from .errors import CourseError
 from .invoke import invoke, prepare
 
@@ -28,6 +29,15 @@ class Expected:
     truth: torch.Tensor  # the same computed in float64: what values are compared against
     grads: dict  # name -> (torch's grad, float64 grad)
     passed: dict  # name -> the tensor as handed to the function, to detect in-place edits
+    _targets: dict = field(default_factory=dict, repr=False)
+
+    def target(self, name: str | None, tol: dict) -> Target:
+        """The comparison target for the output (``name`` None) or a gradient, built once."""
+        key = (name, tuple(sorted(tol.items())))
+        if key not in self._targets:
+            ref, truth = (self.output, self.truth) if name is None else self.grads[name]
+            self._targets[key] = Target(ref, truth, tol)
+        return self._targets[key]
 
 
 def unsupported_params(fn, case: Case) -> list[str]:
