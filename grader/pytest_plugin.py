@@ -90,7 +90,7 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
     quiet = ["no:cacheprovider", "no:terminal", "no:logging", "no:unraisableexception", "no:threadexception",
              "no:faulthandler", "no:warnings", "no:doctest", "no:junitxml", "no:pastebin", "no:stepwise",
              "no:setuponly", "no:setupplan", "no:tmpdir", "no:monkeypatch", "no:recwarn", "no:debugging",
-             "no:legacypath", "no:python_path", "no:capture"]
+             "no:legacypath", "no:python_path", "no:capture", "no:python"]
     args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), *(a for p in quiet for a in ("-p", p)),
             *files]
     code = pytest.main(args, plugins=[grading])
