@@ -6,6 +6,7 @@ Anything that is not such a mapping is passed through as a plain Python value.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import zlib
 from dataclasses import dataclass, field
@@ -164,26 +165,25 @@ class Case:
     where: str
     upstream: torch.Tensor | None = field(default=None, repr=False)
 
-    @property
+    # Both are read for every answer judged, and never change: computed once per case.
+    @functools.cached_property
     def label(self) -> str:
         knobs = ", ".join(f"{k}={v}" for k, v in self.params.items())
         return f"{self.kind} ({knobs + ', ' if knobs else ''}{self.dtype})"
 
-    def call_text(self) -> str:
+    @functools.cached_property
+    def call(self) -> str:
+        """The call as a learner would write it, tensors by name: ``f(input, target, reduction='sum')``."""
         parts = []
         for a in self.args:
-            shown = describe_value(a)
+            shown = _shown(a)
             parts.append(f"{a['name']}={shown}" if a["keyword"] else shown)
         return f"{self.exercise}({', '.join(parts)})"
 
 
-def describe_value(arg: dict) -> str:
+def _shown(arg: dict) -> str:
     if arg["kind"] == "tensor":
-        v = arg["value"]
-        name = arg["name"]
-        if arg["transform"]:
-            name = f"{arg['transform']}({name})"
-        return f"{name}: {str(v.dtype).replace('torch.', '')} {tuple(v.shape)}" if arg["keyword"] else name
+        return f"{arg['transform']}({arg['name']})" if arg["transform"] else arg["name"]
     if arg["kind"] == "callable":
         return arg["value"]
     return repr(arg["value"])

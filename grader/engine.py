@@ -157,7 +157,7 @@ class Grader:
         weight = prepared.spec.points / len(prepared.cases)
         result = CaseResult(case.id, case.label, case.kind, case.public, mismatch is None,
                             weight if mismatch is None else 0.0, weight, case.params, case.dtype,
-                            call=case.call_text())
+                            call=case.call)
         if mismatch:
             result.message = mismatch.describe(case.public)
             result.problem, result.what = mismatch.problem, mismatch.what

@@ -40,7 +40,7 @@ def example(case, expected: Expected, answer: dict, mismatch: Mismatch) -> str:
         if arg["kind"] == "tensor":
             prefix = f"{arg['name']} = "
             lines.append(prefix + tensor_text(arg["value"], " " * len(prefix)))
-    lines.append(f"out = {case.exercise}({_call_args(case)})")
+    lines.append(f"out = {case.call}")
     if mismatch.what == "value":
         lines += _pair("out", answer.get("output"), expected.output)
     elif mismatch.what.startswith("gradient"):
@@ -57,19 +57,6 @@ def _leaf_of(case, name: str) -> str:
         if arg["name"] == name and arg["transform"]:
             return f"{name} (the leaf before {arg['transform']})"
     return name
-
-
-def _call_args(case) -> str:
-    parts = []
-    for arg in case.args:
-        if arg["kind"] == "tensor":
-            shown = f"{arg['transform']}({arg['name']})" if arg["transform"] else arg["name"]
-        elif arg["kind"] == "callable":
-            shown = arg["value"]
-        else:
-            shown = repr(arg["value"])
-        parts.append(f"{arg['name']}={shown}" if arg["keyword"] else shown)
-    return ", ".join(parts)
 
 
 def _pair(label: str, got, want) -> list[str]:
