@@ -26,12 +26,16 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def _unshare(flags: int) -> bool:
+def _libc_call(name: str, *args) -> bool:
+    """Call a libc function that returns 0 on success; False where it is missing or fails."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.unshare(flags) == 0
+        return getattr(ctypes.CDLL(None, use_errno=True), name)(*args) == 0
     except (OSError, AttributeError):
         return False
+
+
+def _unshare(flags: int) -> bool:
+    return _libc_call("unshare", flags)
 
 
 def isolate_network() -> bool:
@@ -83,10 +87,7 @@ def drop_privileges(uid: int) -> None:
 def become_subreaper() -> bool:
     """Make orphans of our descendants our children (Linux PR_SET_CHILD_SUBREAPER), so a job's
     leftover processes can be found and killed even if they left its session."""
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+    return _libc_call("prctl", PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def _children() -> set | None:
