@@ -28,7 +28,7 @@ class Expected:
     output: torch.Tensor  # torch's result in the case dtype: the dtype/shape/NaN pattern to match
     truth: torch.Tensor  # the same computed in float64: what values are compared against
     grads: dict  # name -> (torch's grad, float64 grad)
-    passed: dict  # name -> the tensor as handed to the function, to detect in-place edits
+    passed: dict  # name -> the tensor as handed to the function (on the CPU), to detect in-place edits
     _targets: dict = field(default_factory=dict, repr=False)
 
     def target(self, name: str | None, tol: dict) -> Target:
@@ -63,7 +63,7 @@ def _expected(fn, case: Case, device: str) -> Expected:
         case.upstream = torch.randn(output.shape, generator=g, dtype=torch.float64)
         return case.upstream
 
-    passed = {k: v.detach().clone() for k, v in prepare(case.args, device)[3].items()}
+    passed = {k: v.detach().to("cpu", copy=True) for k, v in prepare(case.args, device)[3].items()}
     ref = invoke(fn, case.args, device, make_upstream)
     if ref["error"]:
         raise CourseError(f"{case.where}: the reference fails on case '{case.label}': {ref['error']}")
