@@ -46,6 +46,6 @@ def batch_cmd(day, submissions, out, jobs, shard, force, student_timeout, device
                 click.progressbar(length=len(todo), label="grading", show_eta=True, show_pos=True,
                                   file=sys.stderr) as bar:
             run.run(grader, submissions, todo, out, jobs, student_timeout, on_done=lambda _outcome: bar.update(1))
-    files = {n: run.result_path(out, n) for n in assigned if run.result_path(out, n).is_file()}
+    files = {n: path for n in assigned if (path := run.result_path(out, n)).is_file()}
     for path in gradebook.write(gradebook.read(files), out):
         click.echo(f"wrote {path}", err=True)
