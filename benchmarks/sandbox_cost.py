@@ -18,9 +18,9 @@ from pathlib import Path
 
 import torch
 
-from grader.course import Course
+from grader.course.manifest import Course
 from grader.engine import Grader
-from grader.invoke import invoke
+from grader.judging.invoke import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

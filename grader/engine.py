@@ -12,12 +12,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import casegen, feedback, quiz, reference, scan, workers
-from .compare import tolerance_for
-from .course import Day, ExerciseSpec
-from .diagnose import diagnose
+from .course import casegen, quiz
+from .judging import feedback, reference
+from . import scan, workers
+from .judging.compare import tolerance_for
+from .course.manifest import Day, ExerciseSpec
+from .judging.diagnose import diagnose
 from .errors import UsageError
-from .judge import decode, judge
+from .judging.judge import decode, judge
 from .results import CaseResult, DayResult, ExerciseResult
 from .sandbox import JobResult, Limits, WorkerPool, wire
 from .sandbox.child import ANSWERS_FRAME, IMPORT_FRAME
@@ -108,7 +110,7 @@ class Grader:
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
         if runs:
-            from .pytest_plugin import run_cases
+            from .judging.pytest_plugin import run_cases
 
             # Wait and decode outside the lock, so other submissions can judge meanwhile.
             answered = {name: (prepared, future.result()) for name, (prepared, future) in runs.items()}

@@ -3,7 +3,7 @@ and let their torch import run beside the grader's own."""
 from __future__ import annotations
 
 from . import scan
-from .course import Day
+from .course.manifest import Day
 from .sandbox import WorkerPool
 
 # What learner files may import, loaded once in each worker so jobs need no file access.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from grader.course import BUILTIN_COURSE
+from grader.course.manifest import BUILTIN_COURSE
 
 from conftest import SOLUTIONS
 

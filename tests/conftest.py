@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import Course
+from grader.course.manifest import Course
 from grader.engine import Grader
 from grader.sandbox import Limits
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from grader.classroom import roster, run
 from grader.cli import main
-from grader.course import Course
+from grader.course.manifest import Course
 from grader.results import DayResult, ExerciseResult
 
 from classroom import HANG, WRONG, make_pack, make_student

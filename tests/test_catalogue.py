@@ -1,7 +1,7 @@
 """The reference solutions earn full marks, the stubs earn nothing, and the two never drift."""
 import pytest
 
-from grader import build
+from grader.course import build
 
 from conftest import EXERCISES, SOLUTIONS
 

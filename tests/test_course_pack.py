@@ -5,7 +5,7 @@ import yaml
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.course import Course
+from grader.course.manifest import Course
 from grader.engine import Grader
 
 from classroom import make_pack

@@ -5,12 +5,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader import hints, progress
-from grader.checkcourse import check
+from grader.learner import hints, progress
+from grader.course.check import check
 from grader.cli import main
-from grader.course import Course
+from grader.course.manifest import Course
 from grader.reports import text
-from grader.watch import Watcher
+from grader.learner.watch import Watcher
 
 import mutant_sources
 from conftest import EXERCISES, SOLUTIONS
@@ -119,7 +119,7 @@ def test_watch_exits_cleanly_on_ctrl_c(tmp_path, monkeypatch):
     def interrupted(_seconds):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("grader.watch.time.sleep", interrupted)
+    monkeypatch.setattr("grader.learner.watch.time.sleep", interrupted)
     out = CliRunner().invoke(main, ["watch", "day3", "-s", str(sub)])
     assert out.exit_code == 0 and "Stopped watching." in out.output and "Traceback" not in out.output
 

@@ -5,9 +5,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader import quiz, quizbuild
+from grader.course import quiz, quizbuild
 from grader.cli import main
-from grader.course import Course
+from grader.course.manifest import Course
 
 from conftest import EXERCISES, SOLUTIONS
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..course import Course
+from ..course.manifest import Course
 from ..sandbox import Limits
 from .options import course_option, device_option, limits_options
 

@@ -13,7 +13,7 @@ import click
 @click.option("--check", is_flag=True, help="Only check that the stubs are up to date; exit 1 if not.")
 def build_cmd(solutions, exercises, check):
     """Regenerate exercise stubs from the solutions (authoring)."""
-    from .. import build
+    from ..course import build
 
     if check:
         stale = build.drifted(solutions, exercises)

@@ -14,8 +14,8 @@ from .options import course_option
               help="Reference solutions (and plain quiz keys), laid out like exercises/.")
 def check_course_cmd(course, solutions):
     """Check manifests, that solutions score full marks and stubs zero, and that quizzes are keyed."""
-    from ..checkcourse import check
-    from ..course import Course
+    from ..course.check import check
+    from ..course.manifest import Course
 
     problems = check(Course.locate(course), solutions, say=click.echo)
     for problem in problems:

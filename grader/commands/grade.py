@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import workers
-from ..course import Course
+from ..course.manifest import Course
 from ..reports import FORMATS, text
 from ..sandbox import Limits
 from .options import course_option, device_option, limits_options, submission_option

@@ -14,8 +14,8 @@ from .options import course_option, submission_option
 @click.option("--reset", is_flag=True, help="Forget the hints shown for this exercise.")
 def hint_cmd(day, exercise, submission, course, everything, reset):
     """Show EXERCISE's next hint (and the earlier ones)."""
-    from .. import hints
-    from ..course import Course
+    from ..learner import hints
+    from ..course.manifest import Course
     from ..errors import UsageError
 
     spec = Course.locate(course).load_day(day).exercise(exercise)

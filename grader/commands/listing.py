@@ -14,8 +14,8 @@ _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started":
 @device_option
 def list_cmd(day, submission, course, device):
     """List DAY's exercises: not started, failing or passing."""
-    from .. import progress
-    from ..course import Course
+    from ..learner import progress
+    from ..course.manifest import Course
     from ..engine import Grader
     from ..errors import UsageError
     from ..reports.text import use_colour

@@ -13,8 +13,8 @@ from .options import course_option, submission_option
 @click.option("--all", "ask_all", is_flag=True, help="Ask every question again, even those already answered correctly.")
 def quiz_cmd(day, submission, course, ask_all):
     """Answer DAY's quiz; each answer is checked and explained at once, and saved."""
-    from .. import quiz
-    from ..course import Course
+    from ..course import quiz
+    from ..course.manifest import Course
     from ..errors import UsageError
     from ..reports.text import use_colour
 
@@ -71,7 +71,7 @@ def quiz_cmd(day, submission, course, ask_all):
 
 def _ask(q):
     """The learner's answer in stored form, or None to skip; re-asks until it can be read."""
-    from .. import quiz
+    from ..course import quiz
 
     while True:
         text = click.prompt(f"your answer [{q.answer_format()}]", default="", show_default=False)

@@ -19,8 +19,8 @@ KEY_FILE = "quiz_key.yaml"
 @click.option("--check", is_flag=True, help="Only check that the built files are up to date; exit 1 if not.")
 def quiz_key_cmd(solutions, exercises, course, check):
     """Build DAY/quiz.yaml (hashed answers) from the plain key (authoring)."""
-    from .. import quizbuild
-    from ..course import Course
+    from ..course import quizbuild
+    from ..course.manifest import Course
     from ..errors import UsageError
 
     root = Course.locate(course).root

@@ -14,11 +14,11 @@ from .options import course_option, device_option, submission_option
               help="Seconds between checks for saved files.")
 def watch_cmd(day, submission, course, device, interval):
     """Re-grade DAY's exercises whenever you save one; Ctrl-C stops."""
-    from ..course import Course
+    from ..course.manifest import Course
     from ..engine import Grader
     from ..errors import UsageError
     from ..reports.text import use_colour
-    from ..watch import Watcher
+    from ..learner.watch import Watcher
 
     loaded = Course.locate(course).load_day(day)
     if not (submission / day).is_dir():

@@ -14,7 +14,7 @@ import types
 
 import torch
 
-from ..invoke import invoke
+from ..judging.invoke import invoke
 from . import guard, isolation, wire
 from .protocol import write_frame
 

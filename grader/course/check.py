@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 from . import build, casegen, quiz, quizbuild
-from .course import Course
-from .errors import CourseError
+from .manifest import Course
+from ..errors import CourseError
 
 
 def check(course: Course, solutions: Path, say=lambda text: None) -> list[str]:
@@ -31,7 +31,7 @@ def check(course: Course, solutions: Path, say=lambda text: None) -> list[str]:
 
 
 def _check_code(day, solutions: Path, say) -> list[str]:
-    from .engine import Grader
+    from ..engine import Grader
 
     folder = solutions / day.name
     absent = [f"{folder / s.name}.py: no solution for exercise '{s.name}' ({s.path})"

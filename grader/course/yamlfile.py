@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CourseError
+from ..errors import CourseError
 
 
 class LinedDict(dict):

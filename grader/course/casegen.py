@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .course import CaseSpec, ExerciseSpec
-from .errors import CourseError
-from .tensorfns import CALLABLES, TRANSFORMS
+from .manifest import CaseSpec, ExerciseSpec
+from ..errors import CourseError
+from ..judging.tensorfns import CALLABLES, TRANSFORMS
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _NUMERIC_OPTIONS = {"scale", "shift", "low", "high", "zeros", "p"}

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import yamlfile
-from .errors import CourseError, UsageError
+from ..errors import CourseError, UsageError
 
-BUILTIN_COURSE = Path(__file__).parent / "courses" / "default"
+BUILTIN_COURSE = Path(__file__).parents[1] / "courses" / "default"
 COURSE_ENV = "GRADER_COURSE"
 
 _EXERCISE_KEYS = {"name", "title", "points", "reference", "hints", "cases", "tolerance", "visibility"}

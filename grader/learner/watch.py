@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import progress
-from .reports.text import exercise_lines
+from ..reports.text import exercise_lines
 
 
 class Watcher:

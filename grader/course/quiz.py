@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlfile
-from .errors import CourseError
+from ..errors import CourseError
 
 TYPES = ("choice", "multi", "numeric", "exact")
 ITERATIONS = 20_000

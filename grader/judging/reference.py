@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .casegen import Case
+from ..course.casegen import Case
 from .compare import Target
-from .errors import CourseError
+from ..errors import CourseError
 from .invoke import invoke, prepare
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .course import Day
+from ..course.manifest import Day
 
 _ISOLATED_INI = Path(__file__).with_name("pytest-isolated.ini")
 
@@ -95,14 +95,14 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
             *files]
     code = pytest.main(args, plugins=[grading])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        from .errors import CourseError
+        from ..errors import CourseError
 
         raise CourseError(f"running the cases of {day.folder} through pytest failed ({code!r})")
     # A case whose judging raised is missing from ``judged``; scoring the rest would hand out
     # marks for a case nobody checked, so that is a grader fault, not a pass.
     for name, (prepared, _answers) in runs.items():
         if len(grading.judged[name]) != len(prepared.cases):
-            from .errors import GraderError
+            from ..errors import GraderError
 
             raise GraderError(f"{name}: judging {len(prepared.cases) - len(grading.judged[name])} case(s) failed inside the grader")
     return grading.judged

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import torch
 
-from .casegen import Case
+from ..course.casegen import Case
 from .compare import Mismatch
 from .reference import Expected
-from .sandbox import wire
+from ..sandbox import wire
 
 
 def decode(frame: bytes):

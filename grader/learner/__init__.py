@@ -1,0 +1,1 @@
+"""The learner's loop around grading: progress per exercise, progressive hints, and watch mode."""
