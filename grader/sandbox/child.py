@@ -5,9 +5,8 @@ Runs only in the forked child. Each answer frame is a plain dict in the format o
 """
 from __future__ import annotations
 
-import io
+import json
 import os
-import signal
 import sys
 import time
 import types
@@ -15,7 +14,7 @@ import types
 import torch
 
 from ..judging.invoke import invoke
-from . import guard, isolation, wire
+from . import confine, guard, wire
 from .protocol import write_frame
 
 IMPORT_FRAME = "__import__"
@@ -23,10 +22,13 @@ ANSWERS_FRAME = "__answers__"
 FLUSH_SECONDS = 0.05
 
 
-def run(request: dict, payload: bytes, tmpdir: str, out_fd: int, result_fd: int, report_fd: int, uid: int | None) -> None:
-    """Never returns: exits the child process."""
+def run(request: dict, payload: bytes, box: confine.Box, result_fd: int, report_fd: int, level: dict) -> None:
+    """Never returns: exits the child process. ``level``: what the zygote's probe found, so a
+    layer that held there and does not hold here stops the job."""
     try:
-        _lock_down(request, tmpdir, out_fd, (result_fd, report_fd), uid)
+        weaker = set(confine.lock_down(box)) - set(level["missing"])
+        if weaker:
+            raise RuntimeError(f"sandbox layers failed for this job: {', '.join(sorted(weaker))}")
         guard.set_report_fd(report_fd)
         job = {"source": request["source"], "filename": request["filename"], "function": request["function"],
                "cases": wire.decode(payload)}
@@ -40,55 +42,12 @@ def run(request: dict, payload: bytes, tmpdir: str, out_fd: int, result_fd: int,
         os._exit(0)
 
 
-def _lock_down(request, tmpdir, out_fd, keep_fds, uid):
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.chdir(tmpdir)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(out_fd, 1)
-    os.dup2(out_fd, 2)
-    keep = sorted(set(keep_fds))
-    low = 3
-    for fd in keep:
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, 1 << 16)
-    sys.stdin = open(0, closefd=False)
-    # Past RLIMIT_FSIZE a write would kill the job with SIGXFSZ; ignored, the write just fails,
-    # and Python-level output is capped below, so a chatty job is truncated, not killed.
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    sys.stdout = sys.stderr = _CappedOutput(1, request["limits"]["output_bytes"] + 1)
-    network_isolated = isolation.isolate_network()
-    isolation.apply_rlimits(request["limits"], request["device"], own_uid=uid is not None)
-    if uid is not None:
-        isolation.drop_privileges(uid)
-    os.environ.clear()
-    os.environ.update({"HOME": tmpdir, "TMPDIR": tmpdir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
-    if not network_isolated:
-        print("[grader] note: network isolation unavailable on this system", file=sys.stderr)
-
-
-class _CappedOutput(io.TextIOBase):
-    """Learner-facing stdout/stderr: keeps the first ``budget`` bytes (enough for the zygote to
-    see that output was truncated) and silently drops the rest."""
-
-    def __init__(self, fd: int, budget: int):
-        super().__init__()
-        self._fd, self._left = fd, budget
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        data = str(text).encode("utf-8", "replace")[: self._left]
-        while data:
-            try:
-                written = os.write(self._fd, data)
-            except OSError:
-                written, self._left = len(data), 0
-            data, self._left = data[written:], self._left - written
-        return len(text)
+def probe(box: confine.Box, report_fd: int) -> None:
+    """Never returns: lock down as a job would, write what was missing to ``report_fd``, exit."""
+    try:
+        os.write(report_fd, json.dumps(confine.lock_down(box)).encode())
+    finally:
+        os._exit(0)
 
 
 def _send(fd: int, frame: dict) -> None:

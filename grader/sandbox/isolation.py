@@ -1,4 +1,6 @@
-"""OS-level restrictions applied inside a forked job before untrusted code runs."""
+"""OS-level restrictions applied inside a forked job before untrusted code runs, and the
+zygote's clean-up of what a job leaves behind. Each function here is one mechanism; which of
+them a job gets, and in which order, is :mod:`grader.sandbox.confine`'s business."""
 from __future__ import annotations
 
 import ctypes
@@ -9,8 +11,13 @@ import signal
 PR_SET_CHILD_SUBREAPER = 36
 CUDA_OPEN_FILES = 1024
 CUDA_PROCESSES = 256
+CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 1 << 18
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+# Shared, world-writable scratch folders: a job gets private, empty copies of them.
+SCRATCH_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
 # Each zygote's jobs run as a uid of their own, derived from the zygote's pid so that graders
 # running side by side on one machine (CI runners, parallel test sessions) never share one:
 # leftovers are killed "by uid" and RLIMIT_NPROC counts per uid, so sharing would let one
@@ -38,11 +45,60 @@ def _unshare(flags: int) -> bool:
     return _libc_call("unshare", flags)
 
 
-def isolate_network() -> bool:
+class Namespaces:
+    """Enters namespaces for one job. Root unshares directly (and keeps the uid switch for
+    later); an ordinary user first enters a user namespace of its own, once, mapping only its
+    own uid and gid, so that the job keeps its identity and gains rights over nothing but the
+    namespaces it creates."""
+
+    def __init__(self):
+        self._in_user_namespace = False
+
+    def enter(self, flags: int) -> bool:
+        if _unshare(flags):
+            return True
+        if is_root() or self._in_user_namespace or not self._enter_user_namespace():
+            return False
+        return _unshare(flags)
+
+    def _enter_user_namespace(self) -> bool:
+        uid, gid = os.getuid(), os.getgid()
+        if not _unshare(CLONE_NEWUSER):
+            return False
+        try:
+            for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+                with open(f"/proc/self/{name}", "w") as fh:
+                    fh.write(text)
+        except OSError:
+            return False
+        self._in_user_namespace = True
+        return True
+
+
+def isolate_network(namespaces: Namespaces) -> bool:
     """Move into an empty network namespace (no interfaces but a down loopback)."""
-    if is_root():
-        return _unshare(CLONE_NEWNET)
-    return _unshare(CLONE_NEWUSER | CLONE_NEWNET)
+    return namespaces.enter(CLONE_NEWNET)
+
+
+def private_tmp(namespaces: Namespaces, tmpdir: str, owner: int | None, size: int) -> bool:
+    """Give the job fresh, size-capped tmpfs mounts on the shared scratch folders, in a mount
+    namespace of its own: what it writes there is invisible to every other process and vanishes
+    with it. ``tmpdir`` (the job's own folder, usually beneath /tmp) is made again inside."""
+    if not namespaces.enter(CLONE_NEWNS) or not _mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None):
+        return False
+    options = f"size={size},nr_inodes=4096,mode=1777".encode()
+    for folder in SCRATCH_FOLDERS:
+        if os.path.isdir(folder) and not _mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                                options):
+            return False
+    os.makedirs(tmpdir, mode=0o700, exist_ok=True)
+    if owner is not None:
+        os.chown(tmpdir, owner, owner)
+    return True
+
+
+def _mount(source: bytes, target: bytes, fstype: bytes | None, flags: int, data: bytes | None) -> bool:
+    return _libc_call("mount", source, target, fstype, ctypes.c_ulong(flags), data)
 
 
 def address_space_now() -> int:
@@ -56,32 +112,46 @@ def address_space_now() -> int:
     return 0
 
 
-def apply_rlimits(limits: dict, device: str, own_uid: bool) -> None:
-    def cap(which, value):
+def apply_rlimits(limits: dict, device: str, own_uid: bool) -> list[str]:
+    """Cap the job's resources; returns the names of the limits this OS refused."""
+    refused = []
+
+    def cap(name, which, value):
         try:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
-            pass
+            refused.append(name)
 
     open_files, processes = int(limits["open_files"]), int(limits["processes"])
     if device == "cpu":
-        cap(resource.RLIMIT_AS, address_space_now() + limits["memory_mb"] * (1 << 20))
+        cap("RLIMIT_AS", resource.RLIMIT_AS, address_space_now() + limits["memory_mb"] * (1 << 20))
     else:
         # CUDA reserves tens of GB of virtual address space (so no RLIMIT_AS), and its context
         # opens device files and starts threads of its own, which count against these caps.
         open_files, processes = max(open_files, CUDA_OPEN_FILES), max(processes, CUDA_PROCESSES)
-    cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
-    cap(resource.RLIMIT_NOFILE, open_files)
-    cap(resource.RLIMIT_FSIZE, int(limits["output_file_bytes"]))
-    cap(resource.RLIMIT_CORE, 0)
+    cap("RLIMIT_CPU", resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
+    cap("RLIMIT_NOFILE", resource.RLIMIT_NOFILE, open_files)
+    cap("RLIMIT_FSIZE", resource.RLIMIT_FSIZE, int(limits["output_file_bytes"]))
+    cap("RLIMIT_CORE", resource.RLIMIT_CORE, 0)
     if own_uid:
-        cap(resource.RLIMIT_NPROC, processes)
+        cap("RLIMIT_NPROC", resource.RLIMIT_NPROC, processes)
+    return refused
 
 
 def drop_privileges(uid: int) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+def drop_capabilities() -> bool:
+    """Give up every capability (those a user namespace granted us included)."""
+    data = (ctypes.c_uint32 * 6)()  # two of {effective, permitted, inheritable}, all empty
+    return _libc_call("capset", ctypes.byref(_CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)), data)
 
 
 def become_subreaper() -> bool:

@@ -35,6 +35,18 @@ class WorkerDied(Exception):
     pass
 
 
+_announced: set = set()
+
+
+def announce(level: dict) -> None:
+    """One line on stderr, once per process, when jobs lack a sandbox layer on this system."""
+    missing = tuple(level["missing"])
+    if missing and missing not in _announced:
+        _announced.add(missing)
+        print(f"grader: note: the job sandbox lacks {', '.join(missing)} on this system "
+              "(see README, Threat model)", file=sys.stderr)
+
+
 class Worker:
     """One zygote process. Not thread-safe: a pool hands each worker to one thread at a time."""
 
@@ -59,6 +71,15 @@ class Worker:
             if not hello or not hello.get("ready"):
                 raise WorkerDied("worker failed to start")
             self._ready = True
+            self._sandbox = hello["sandbox"]
+            announce(self._sandbox)
+
+    @property
+    def sandbox(self) -> dict:
+        """The sandbox level this worker's jobs get (see :func:`grader.sandbox.confine.level`);
+        waits for the worker to start."""
+        self._ensure_ready()
+        return self._sandbox
 
     def _read_json(self, timeout: float):
         fd = self._proc.stdout.fileno()
@@ -111,9 +132,21 @@ class WorkerPool:
     def __init__(self, size: int = 1, guard_calls=(), guard_ops=(), preload=()):
         self._workers = [Worker(guard_calls, guard_ops, preload=preload) for _ in range(size)]
         self._free = queue.Queue()
+        self._sandbox = None
         for w in self._workers:
             self._free.put(w)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="grader-worker")
+
+    @property
+    def sandbox(self) -> dict:
+        """The sandbox level of the pool's jobs (all its workers run on one system)."""
+        if self._sandbox is None:
+            worker = self._free.get()
+            try:
+                self._sandbox = worker.sandbox
+            finally:
+                self._free.put(worker)
+        return self._sandbox
 
     def submit(self, *args, **kwargs):
         return self._executor.submit(self._run, *args, **kwargs)

@@ -19,7 +19,8 @@ import time
 
 import torch
 
-from . import child, guard, isolation, wire
+from . import child, confine, guard, isolation, wire
+from .limits import Limits
 from .protocol import ProtocolError, read_frame, read_json, write_frame, write_json
 
 
@@ -103,17 +104,50 @@ def _kill_group(pid: int):
         pass
 
 
-def serve(config: dict, proto_in: int, proto_out: int) -> None:
-    uid = isolation.sandbox_uid() if isolation.is_root() else None
+def _job_uid() -> int | None:
+    return isolation.sandbox_uid() if isolation.is_root() else None
+
+
+def _job_folder(uid: int | None) -> str:
+    tmpdir = tempfile.mkdtemp(prefix="grader-job-")
+    if uid is not None:
+        os.chown(tmpdir, uid, uid)
+    return tmpdir
+
+
+def _clean_up(tmpdir: str, uid: int | None) -> None:
+    if not isolation.kill_leftovers() and uid is not None:
+        isolation.kill_uid(uid)
+    shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def probe_sandbox() -> dict:
+    """Lock a throwaway child down as a job and return the sandbox level it reached."""
+    uid = _job_uid()
+    tmpdir = _job_folder(uid)
+    report_r, report_w = os.pipe()
+    with tempfile.TemporaryFile() as out:
+        pid = os.fork()
+        if pid == 0:
+            os.close(report_r)
+            child.probe(confine.Box(tmpdir, out.fileno(), (report_w,), uid, Limits().to_dict(), "cpu"), report_w)
+        os.close(report_w)
+        with os.fdopen(report_r, "rb") as fh:
+            found = fh.read()
+        os.waitpid(pid, 0)
+    _clean_up(tmpdir, uid)
+    return confine.level(json.loads(found) if found else ["probe failed"])
+
+
+def serve(config: dict, proto_in: int, proto_out: int, level: dict) -> None:
+    uid = _job_uid()
     while True:
         request = read_json(proto_in)
         if request is None:
             return
         payload = read_frame(proto_in)
         limits = request["limits"]
-        tmpdir = tempfile.mkdtemp(prefix="grader-job-")
-        if uid is not None:
-            os.chown(tmpdir, uid, uid)
+        tmpdir = _job_folder(uid)
         out = tempfile.TemporaryFile()
         result_r, result_w = os.pipe()
         report_r, report_w = os.pipe()
@@ -122,21 +156,20 @@ def serve(config: dict, proto_in: int, proto_out: int) -> None:
         if pid == 0:
             os.close(result_r)
             os.close(report_r)
-            child.run(request, payload, tmpdir, out.fileno(), result_w, report_w, uid)
+            box = confine.Box(tmpdir, out.fileno(), (result_w, report_w), uid, limits, request["device"])
+            child.run(request, payload, box, result_w, report_w, level)
         os.close(result_w)
         os.close(report_w)
         drain = _Drain(result_r, limits["result_bytes"])
         drain.start()
         status, code, sig = _wait(pid, limits["timeout"])
         _kill_group(pid)
-        if not isolation.kill_leftovers() and uid is not None:
-            isolation.kill_uid(uid)
+        _clean_up(tmpdir, uid)
         drain.join(timeout=2.0)
         reported = _read_available(report_r).decode(errors="replace").split()
         os.close(report_r)
         output = os.pread(out.fileno(), limits["output_bytes"] + 1, 0)
         out.close()
-        shutil.rmtree(tmpdir, ignore_errors=True)
         reply = {
             "status": "crashed" if status == "ok" and (drain.broken or drain.truncated) else status,
             "returncode": code,
@@ -180,8 +213,9 @@ def main() -> None:
     # a job's collections neither walk torch's objects nor copy their pages after the fork.
     gc.freeze()
     isolation.become_subreaper()
-    write_json(proto_out, {"ready": True, "trapped": len(trapped), "pid": os.getpid()})
-    serve(config, proto_in, proto_out)
+    level = probe_sandbox()
+    write_json(proto_out, {"ready": True, "trapped": len(trapped), "pid": os.getpid(), "sandbox": level})
+    serve(config, proto_in, proto_out, level)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,160 @@
+"""Lock a freshly forked job down, as a list of named steps, each one reporting what it could not do.
+
+The rule: :data:`STEPS` run in order, before any untrusted byte is loaded; each returns the
+names of the layers it could not apply on this system ([] when all held). The zygote runs them
+once at start in a throwaway probe (:func:`probe`), announces the resulting sandbox level, and
+from then on a job whose steps miss a layer the probe had is refused: the sandbox is never
+weaker in silence. The order matters: namespaces need privileges the credentials step gives
+up, Landlock opens the paths it allows before seccomp, and seccomp, which forbids the calls
+the earlier steps make (unshare, mount), comes last.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+from dataclasses import dataclass
+
+from . import isolation, landlock, seccomp
+
+# What a CPU job may read once the zygote has imported and warmed up everything: measured by
+# grading every reference solution with nothing readable at all; /dev/null is for learner code
+# that opens it. CUDA jobs initialise the driver in the job (device files, driver libraries,
+# /proc and /sys), so their reads are not confined.
+JOB_READS = ("/dev/null",)
+CUDA_READS = ("/",)
+ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+@dataclass
+class Box:
+    """One job's lock-down: where it may write, what it keeps open, whom it becomes."""
+
+    tmpdir: str
+    out_fd: int
+    keep_fds: tuple
+    uid: int | None  # the sandbox uid (grader is root), or None: the job keeps the grader's uid
+    limits: dict
+    device: str
+
+    def __post_init__(self):
+        self.namespaces = isolation.Namespaces()
+
+
+def detach(box: Box) -> list[str]:
+    os.setsid()  # own session and process group: killed as one at the end
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return []
+
+
+def stdio(box: Box) -> list[str]:
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(box.out_fd, 1)
+    os.dup2(box.out_fd, 2)
+    sys.stdin = open(0, closefd=False)
+    return []
+
+
+def fds(box: Box) -> list[str]:
+    low = 3
+    for fd in sorted(set(box.keep_fds)):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
+    return []
+
+
+def output_cap(box: Box) -> list[str]:
+    # Past RLIMIT_FSIZE a write would kill the job with SIGXFSZ; ignored, the write just fails,
+    # and Python-level output is capped here, so a chatty job is truncated, not killed.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    sys.stdout = sys.stderr = CappedOutput(1, box.limits["output_bytes"] + 1)
+    return []
+
+
+def private_tmp(box: Box) -> list[str]:
+    held = isolation.private_tmp(box.namespaces, box.tmpdir, box.uid, int(box.limits["scratch_bytes"]))
+    return [] if held else ["private_tmp"]
+
+
+def network(box: Box) -> list[str]:
+    return [] if isolation.isolate_network(box.namespaces) else ["netns"]
+
+
+def rlimits(box: Box) -> list[str]:
+    return isolation.apply_rlimits(box.limits, box.device, own_uid=box.uid is not None)
+
+
+def credentials(box: Box) -> list[str]:
+    if box.uid is not None:
+        isolation.drop_privileges(box.uid)
+    isolation.drop_capabilities()  # those a user namespace gave an ordinary user
+    return [] if box.uid is not None else ["uid_switch"]
+
+
+def environment(box: Box) -> list[str]:
+    os.chdir(box.tmpdir)
+    os.environ.clear()
+    os.environ.update({**ENVIRONMENT, "HOME": box.tmpdir, "TMPDIR": box.tmpdir})
+    return []
+
+
+def landlock_fs(box: Box) -> list[str]:
+    if landlock.abi() < 1:
+        return ["landlock"]
+    landlock.restrict(read=CUDA_READS if box.device != "cpu" else JOB_READS, write=[box.tmpdir])
+    return []
+
+
+def seccomp_filter(box: Box) -> list[str]:
+    if not seccomp.supported():
+        return ["seccomp"]
+    seccomp.install()
+    return []
+
+
+STEPS = (detach, stdio, fds, output_cap, private_tmp, network, rlimits, credentials, environment, landlock_fs,
+         seccomp_filter)
+
+
+def lock_down(box: Box) -> list[str]:
+    """Run every step; returns what could not be applied. A step that raises is named as
+    failed, and the steps after it still run."""
+    missing = []
+    for step in STEPS:
+        try:
+            missing += step(box)
+        except Exception:  # noqa: BLE001 - reported, and the job is refused unless the probe failed alike
+            missing.append(f"{step.__name__} failed")
+    return missing
+
+
+def level(missing: list[str]) -> dict:
+    """The sandbox level a job gets, for reports: each layer, and what is missing."""
+    return {"landlock": 0 if "landlock" in missing else landlock.abi(),
+            **{layer: layer not in missing for layer in ("seccomp", "private_tmp", "netns", "uid_switch")},
+            "missing": sorted(missing)}
+
+
+class CappedOutput(io.TextIOBase):
+    """Learner-facing stdout/stderr: keeps the first ``budget`` bytes (enough for the zygote to
+    see that output was truncated) and silently drops the rest."""
+
+    def __init__(self, fd: int, budget: int):
+        super().__init__()
+        self._fd, self._left = fd, budget
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        data = str(text).encode("utf-8", "replace")[: self._left]
+        while data:
+            try:
+                written = os.write(self._fd, data)
+            except OSError:
+                written, self._left = len(data), 0
+            data, self._left = data[written:], self._left - written
+        return len(text)

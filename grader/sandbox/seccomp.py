@@ -1,0 +1,127 @@
+"""A seccomp filter for a job: no new processes, no reaching other processes, no kernel tricks.
+
+The rule, enforced by the kernel on this process and every thread it starts, from
+:func:`install` on and for good: the syscalls in ``DENIED`` fail with EPERM; ``clone`` works only
+to start a thread (CLONE_THREAD), so fork, vfork and posix_spawn fail with EPERM; ``clone3``
+fails with ENOSYS, so that glibc starts threads with ``clone`` instead; ``kill``, ``tgkill`` and
+``rt_(tg)sigqueueinfo`` work only on this process itself; ``socket`` and ``socketpair`` work only
+for AF_UNIX. Syscalls of another ABI (32-bit or x32 calls from a 64-bit process) all fail.
+Failing with an errno, never killing, lets learner code see an ordinary Python OSError.
+
+The filter is a hand-assembled classic BPF program (``_assemble``) for x86_64 and aarch64;
+elsewhere :func:`supported` is False.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+import socket
+import struct
+
+DENIED = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev",
+          "tkill", "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "process_madvise", "kcmp",
+          "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount", "fsopen",
+          "fsconfig", "fsmount", "fspick", "mount_setattr", "name_to_handle_at", "open_by_handle_at",
+          "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
+          "io_uring_setup", "io_uring_enter", "io_uring_register",
+          "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module")
+
+# From the kernel's syscall tables; calls added since 5.1 share their numbers across arches.
+_SHARED = {"pidfd_send_signal": 424, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+           "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+           "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438, "process_madvise": 440, "mount_setattr": 442}
+_TABLES = {
+    "x86_64": {"fork": 57, "vfork": 58, "execve": 59, "execveat": 322, "ptrace": 101, "process_vm_readv": 310,
+               "process_vm_writev": 311, "mount": 165, "umount2": 166, "pivot_root": 155, "unshare": 272,
+               "setns": 308, "bpf": 321, "keyctl": 250, "add_key": 248, "request_key": 249, "perf_event_open": 298,
+               "userfaultfd": 323, "kexec_load": 246, "kexec_file_load": 320, "init_module": 175,
+               "finit_module": 313, "delete_module": 176, "chroot": 161, "kill": 62, "tkill": 200, "tgkill": 234,
+               "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "clone": 56, "socket": 41, "socketpair": 53,
+               "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, **_SHARED},
+    # aarch64 has no fork or vfork syscall: glibc forks with clone.
+    "aarch64": {"execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
+                "mount": 40, "umount2": 39, "pivot_root": 41, "unshare": 97, "setns": 268, "bpf": 280,
+                "keyctl": 219, "add_key": 217, "request_key": 218, "perf_event_open": 241, "userfaultfd": 282,
+                "kexec_load": 104, "kexec_file_load": 294, "init_module": 105, "finit_module": 273,
+                "delete_module": 106, "chroot": 51, "kill": 129, "tkill": 130, "tgkill": 131,
+                "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240, "clone": 220, "socket": 198, "socketpair": 199,
+                "name_to_handle_at": 264, "open_by_handle_at": 265, "kcmp": 272, **_SHARED},
+}
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_X32_BIT = 0x40000000
+CLONE_THREAD = 0x00010000
+
+# Classic BPF opcodes and seccomp return values (linux/filter.h, linux/seccomp.h).
+_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
+_NR, _ARCH, _ARG0 = 0, 4, 16  # offsets in struct seccomp_data (the low half of args[0], little-endian)
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+
+
+def supported() -> bool:
+    return platform.system() == "Linux" and platform.machine() in _TABLES
+
+
+def program(pid: int, machine: str | None = None) -> list[tuple[int, int, int, int]]:
+    """The filter as (code, jt, jf, k) instructions, for process ``pid`` on ``machine``."""
+    machine = machine or platform.machine()
+    table = _TABLES[machine]
+    code = [("ld", _ARCH), ("jeq", _AUDIT_ARCH[machine], None, "eperm"), ("ld", _NR)]
+    if machine == "x86_64":
+        code.append(("jge", _X32_BIT, "eperm", None))
+    code += [("jeq", table[name], "eperm", None) for name in DENIED if name in table]
+    code.append(("jeq", table["clone3"], "enosys", None))
+    code.append(("jeq", table["clone"], "clone", None))
+    code += [("jeq", table[name], "own_pid", None) for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")]
+    code += [("jeq", table[name], "family", None) for name in ("socket", "socketpair")]
+    code += [("ret", _ALLOW),
+             "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
+             "own_pid", ("ld", _ARG0), ("jeq", pid, "allow", "eperm"),
+             "family", ("ld", _ARG0), ("jeq", socket.AF_UNIX, "allow", "eperm"),
+             "allow", ("ret", _ALLOW),
+             "eperm", ("ret", _ERRNO | errno.EPERM),
+             "enosys", ("ret", _ERRNO | errno.ENOSYS)]
+    return _assemble(code)
+
+
+def _assemble(code: list) -> list[tuple[int, int, int, int]]:
+    """Resolve label names (plain strings in ``code``) into the relative jumps BPF wants; a jump
+    target of None means the next instruction."""
+    labels, out, count = {}, [], 0
+    for item in code:
+        if isinstance(item, str):
+            labels[item] = count
+        else:
+            count += 1
+    for item in (i for i in code if not isinstance(i, str)):
+        here = len(out)
+        op, k = item[0], item[1]
+        if op == "ld":
+            out.append((_LD_ABS, 0, 0, k))
+        elif op == "ret":
+            out.append((_RET, 0, 0, k))
+        else:
+            jt, jf = (0 if t is None else labels[t] - here - 1 for t in item[2:])
+            out.append(({"jeq": _JEQ, "jge": _JGE, "jset": _JSET}[op], jt, jf, k))
+    return out
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def install() -> None:
+    """Apply the filter to this process (only to the calling thread: call it while the process
+    has no other thread, as a freshly forked child does). Raises OSError if it cannot."""
+    if not supported():
+        raise OSError(f"no seccomp filter for {platform.system()} {platform.machine()}")
+    raw = b"".join(struct.pack("HBBI", *insn) for insn in program(os.getpid()))
+    buffer = ctypes.create_string_buffer(raw, len(raw))
+    prog = _SockFprog(len(raw) // 8, ctypes.addressof(buffer))
+    libc = ctypes.CDLL(None, use_errno=True)
+    for args in ((_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), (_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0)):
+        if libc.prctl(*args) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"prctl{args[:2]}: {os.strerror(err)}")
