@@ -126,7 +126,7 @@ class Grader:
         # The quiz counts towards the whole day, not towards one exercise.
         quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, submission)
         return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
-                         quiz=quiz_section, elapsed=time.monotonic() - started)
+                         quiz=quiz_section, elapsed=time.monotonic() - started, sandbox=self._pool.sandbox)
 
     def _precheck(self, spec: ExerciseSpec, path: Path):
         """(result, source): a result when the file cannot be run at all."""

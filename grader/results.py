@@ -52,6 +52,7 @@ class DayResult:
     exercises: list
     quiz: dict | None = None
     elapsed: float = 0.0
+    sandbox: dict | None = None  # the job sandbox's level (grader.sandbox.confine.level)
 
     @property
     def score(self) -> float:
@@ -88,6 +89,7 @@ class DayResult:
                 for e in self.exercises
             ],
             "quiz": self.quiz,
+            "sandbox": self.sandbox,
         }
 
 

@@ -121,7 +121,7 @@ def _clean_up(tmpdir: str, uid: int | None) -> None:
     shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def probe_sandbox() -> dict:
+def probe_sandbox(without: tuple) -> dict:
     """Lock a throwaway child down as a job and return the sandbox level it reached."""
     uid = _job_uid()
     tmpdir = _job_folder(uid)
@@ -130,7 +130,8 @@ def probe_sandbox() -> dict:
         pid = os.fork()
         if pid == 0:
             os.close(report_r)
-            child.probe(confine.Box(tmpdir, out.fileno(), (report_w,), uid, Limits().to_dict(), "cpu"), report_w)
+            child.probe(confine.Box(tmpdir, out.fileno(), (report_w,), uid, Limits().to_dict(), "cpu", without),
+                        report_w)
         os.close(report_w)
         with os.fdopen(report_r, "rb") as fh:
             found = fh.read()
@@ -140,7 +141,7 @@ def probe_sandbox() -> dict:
 
 
 def serve(config: dict, proto_in: int, proto_out: int, level: dict) -> None:
-    uid = _job_uid()
+    uid, without = _job_uid(), tuple(config.get("without", ()))
     while True:
         request = read_json(proto_in)
         if request is None:
@@ -156,7 +157,7 @@ def serve(config: dict, proto_in: int, proto_out: int, level: dict) -> None:
         if pid == 0:
             os.close(result_r)
             os.close(report_r)
-            box = confine.Box(tmpdir, out.fileno(), (result_w, report_w), uid, limits, request["device"])
+            box = confine.Box(tmpdir, out.fileno(), (result_w, report_w), uid, limits, request["device"], without)
             child.run(request, payload, box, result_w, report_w, level)
         os.close(result_w)
         os.close(report_w)
@@ -213,7 +214,7 @@ def main() -> None:
     # a job's collections neither walk torch's objects nor copy their pages after the fork.
     gc.freeze()
     isolation.become_subreaper()
-    level = probe_sandbox()
+    level = probe_sandbox(tuple(config.get("without", ())))
     write_json(proto_out, {"ready": True, "trapped": len(trapped), "pid": os.getpid(), "sandbox": level})
     serve(config, proto_in, proto_out, level)
 
