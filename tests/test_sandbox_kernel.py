@@ -1,0 +1,300 @@
+"""The kernel layers of the job sandbox hold, each on its own, for code the static scan never sees.
+
+Every test hands a source straight to a :class:`grader.sandbox.Worker` (no scan, no guard in
+the way of what it tries), has the job attempt one thing and print what happened, then checks
+both sides: the attempt failed inside the job, and the grader's side is unharmed. The full box
+is tested, and then each layer alone in a worker that leaves the others out (``without``), so
+a layer is shown to hold even when the one before it is bypassed. Where this system lacks a
+layer, its tests skip and say which.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from sandbox_level import needs
+from grader.sandbox import Limits, Worker, seccomp, wire
+from grader.sandbox.confine import OPTIONAL
+from grader.sandbox.pool import announce
+from grader.workers import PRELOAD
+
+pytestmark = pytest.mark.attack
+
+ONE_CALL = wire.encode([{"id": "only", "args": [], "upstream": None}])
+JOB = '''
+import os, torch
+
+
+def attempt(name, action):
+    try:
+        action()
+        print("DONE", name)
+    except BaseException as exc:
+        print("DENIED", name, type(exc).__name__)
+
+
+{body}
+
+
+def f():
+    return torch.zeros(())
+'''
+
+
+@pytest.fixture(scope="module")
+def workers(grader):
+    """Workers by the steps they leave out, started on first use; the full box is the session
+    grader's own worker."""
+    started = {}
+
+    def get(*without):
+        if not without:
+            return grader._pool._workers[0]
+        if without not in started:
+            started[without] = Worker(preload=PRELOAD, without=without)
+        return started[without]
+
+    yield get
+    for worker in started.values():
+        worker.close()
+
+
+def only(layer: str) -> tuple:
+    """``without`` for a worker whose jobs keep ``layer`` and leave out every other optional one."""
+    return tuple(step for step in OPTIONAL if step != layer)
+
+
+def run_job(worker: Worker, body: str) -> dict:
+    """Run ``body`` in a job; returns {attempt name: 'DONE' or the exception's name}."""
+    job = worker.run(JOB.format(body=textwrap.dedent(body)), "job.py", "f", ONE_CALL, "cpu", Limits(timeout=5.0))
+    assert job.status == "ok" and len(job.frames) == 1, (job.status, job.output)
+    outcome = {}
+    for line in job.output.splitlines():
+        word, name, *error = line.split()
+        outcome[name] = "DONE" if word == "DONE" else error[0]
+    return outcome
+
+
+def assert_worker_unharmed(worker: Worker) -> None:
+    assert run_job(worker, 'attempt("control", lambda: None)') == {"control": "DONE"}
+
+
+# --- the level is reported, never weaker in silence ------------------------------------------
+
+def test_the_worker_reports_its_sandbox_level(workers):
+    level = workers().sandbox
+    assert set(level) == {"landlock", "seccomp", "private_tmp", "netns", "uid_switch", "missing"}
+    assert level["uid_switch"] == (os.geteuid() == 0)
+    assert level["seccomp"] == seccomp.supported()
+
+
+def test_a_layer_left_out_is_reported_missing(workers):
+    level = workers("landlock").sandbox
+    assert level["landlock"] == 0 and "landlock" in level["missing"]
+
+
+def test_a_missing_layer_is_announced_once(capsys):
+    for _ in range(2):
+        announce({"missing": ["landlock-for-this-test"]})
+    assert capsys.readouterr().err.count("lacks landlock-for-this-test") == 1
+
+
+def test_every_report_records_the_sandbox_level(grader, tmp_path):
+    (tmp_path / "day3").mkdir()
+    result = grader.grade(tmp_path, ["mse_loss"])
+    assert result.to_dict()["sandbox"] == grader._pool.sandbox
+
+
+# --- reading -------------------------------------------------------------------------------
+
+READS = '''
+attempt("secret", lambda: open({secret!r}).read())
+attempt("torch_source", lambda: open(torch.__file__).read())
+attempt("grader_cmdline", lambda: open("/proc/{grader}/cmdline").read())
+attempt("own_folder", lambda: open("mine.txt", "w").write("x") and open("mine.txt").read())
+'''
+
+
+@pytest.fixture
+def secret(tmp_path):
+    """A world-readable file outside the job's folder: only the sandbox keeps the job out."""
+    tmp_path.chmod(0o755)
+    path = tmp_path / "hidden_cases.yaml"
+    path.write_text("answer: 42\n")
+    path.chmod(0o644)
+    return str(path)
+
+
+@pytest.mark.parametrize("without", [(), only("landlock")], ids=["full box", "landlock alone"])
+def test_a_job_reads_nothing_outside_its_own_folder(workers, without, secret):
+    worker = workers(*without)
+    needs(worker.sandbox, "landlock")
+    outcome = run_job(worker, READS.format(secret=secret, grader=os.getpid()))
+    # In the full box the secret's folder, beneath /tmp, is not even there: the job has its own /tmp.
+    hidden = "FileNotFoundError" if worker.sandbox["private_tmp"] else "PermissionError"
+    assert outcome == {"secret": hidden, "torch_source": "PermissionError",
+                       "grader_cmdline": "PermissionError", "own_folder": "DONE"}
+    assert_worker_unharmed(worker)
+
+
+def test_without_landlock_the_same_reads_succeed(workers, secret):
+    """The control: the read test can fail, and it is Landlock that stops these reads."""
+    outcome = run_job(workers("landlock"), READS.format(secret=secret, grader=os.getpid()))
+    assert outcome["torch_source"] == "DONE" and outcome["grader_cmdline"] == "DONE"
+
+
+# --- writing ------------------------------------------------------------------------------
+
+WRITES = '''
+for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+    attempt(folder, lambda: open(os.path.join(folder, {name!r}), "w").write("x" * 1000))
+attempt("own_folder", lambda: open(os.path.join(os.environ["TMPDIR"], "scratch"), "w").write("x"))
+'''
+
+
+@pytest.mark.parametrize("without, layer, refused", [((), "landlock", "PermissionError"),
+                                                     (only("landlock"), "landlock", "PermissionError"),
+                                                     (only("private_tmp"), "private_tmp", None)],
+                         ids=["full box", "landlock alone", "private tmp alone"])
+def test_a_job_writes_nothing_outside_its_own_folder_and_leaves_nothing(workers, without, layer, refused):
+    worker = workers(*without)
+    needs(worker.sandbox, layer)
+    name = f"grader-kernel-test-{uuid.uuid4().hex}"
+    outcome = run_job(worker, WRITES.format(name=name))
+    present = [folder for folder in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(folder)]
+    # Alone, a private /tmp lets the job write there; what it wrote is its own, and is gone.
+    assert outcome == {**{folder: refused or "DONE" for folder in present}, "own_folder": "DONE"}
+    assert not [folder for folder in present if os.path.exists(os.path.join(folder, name))]
+    assert not list(Path("/tmp").glob("grader-job-*/scratch"))  # the job's own folder went too
+
+
+# --- processes ------------------------------------------------------------------------------
+
+PROCESSES = '''
+import subprocess
+attempt("fork", os.fork)
+attempt("subprocess", lambda: subprocess.run(["/bin/true"]))
+attempt("exec", lambda: os.execv("/bin/true", ["true"]))
+'''
+
+
+@pytest.mark.parametrize("without", [(), only("seccomp")], ids=["full box", "seccomp alone"])
+def test_a_job_starts_no_process(workers, without):
+    worker = workers(*without)
+    needs(worker.sandbox, "seccomp")
+    assert run_job(worker, PROCESSES) == {"fork": "PermissionError", "subprocess": "PermissionError",
+                                          "exec": "PermissionError"}
+    assert_worker_unharmed(worker)
+
+
+def test_threads_still_start_under_the_filter(workers):
+    worker = workers(*only("seccomp"))
+    needs(worker.sandbox, "seccomp")
+    outcome = run_job(worker, '''
+        import threading
+        def start():
+            thread = threading.Thread(target=lambda: None)
+            thread.start()
+            thread.join()
+        attempt("thread", start)
+        attempt("matmul", lambda: torch.set_num_threads(2) or torch.randn(256, 256) @ torch.randn(256, 256))
+        ''')
+    assert outcome == {"thread": "DONE", "matmul": "DONE"}
+
+
+TRACE = '''
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+PTRACE_ATTACH = 16
+def ptrace(pid):
+    if libc.ptrace(PTRACE_ATTACH, pid, None, None) != 0:
+        raise OSError(ctypes.get_errno(), "ptrace")
+attempt("ptrace_zygote", lambda: ptrace(os.getppid()))
+attempt("ptrace_grader", lambda: ptrace({grader}))
+'''
+
+
+@pytest.mark.parametrize("without", [(), only("seccomp")], ids=["full box", "seccomp alone"])
+def test_a_job_cannot_trace_another_process(workers, without):
+    worker = workers(*without)
+    needs(worker.sandbox, "seccomp")
+    assert run_job(worker, TRACE.format(grader=os.getpid())) == {"ptrace_zygote": "PermissionError",
+                                                                  "ptrace_grader": "PermissionError"}
+    assert_worker_unharmed(worker)
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+SIGNALS = '''
+import signal
+attempt("stop_zygote", lambda: os.kill(os.getppid(), signal.SIGSTOP))
+attempt("stop_victim", lambda: os.kill({victim}, signal.SIGSTOP))
+attempt("signal_grader", lambda: os.kill({grader}, signal.SIGURG))
+attempt("signal_self", lambda: os.kill(os.getpid(), 0))
+'''
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/status") as fh:
+        return next(line.split()[1] for line in fh if line.startswith("State:"))
+
+
+@pytest.mark.parametrize("without, layer", [((), "seccomp"), (only("seccomp"), "seccomp"),
+                                            (only("landlock"), "landlock>=6")],
+                         ids=["full box", "seccomp alone", "landlock scope alone"])
+def test_a_job_cannot_signal_the_grader_or_its_zygote(workers, without, layer):
+    """A victim of the grader's own uid stands in for the grader for SIGSTOP (a stopped pytest
+    would hang); the grader itself gets SIGURG, which it ignores."""
+    worker = workers(*without)
+    needs(worker.sandbox, layer)
+    with subprocess.Popen(["sleep", "60"]) as victim:
+        try:
+            outcome = run_job(worker, SIGNALS.format(victim=victim.pid, grader=os.getpid()))
+            assert outcome == {"stop_zygote": "PermissionError", "stop_victim": "PermissionError",
+                               "signal_grader": "PermissionError", "signal_self": "DONE"}
+            assert _state(victim.pid) != "T"
+        finally:
+            victim.kill()
+    assert _state(worker._proc.pid) != "T"
+    assert_worker_unharmed(worker)
+
+
+# --- network ---------------------------------------------------------------------------------
+
+CONNECT = '''
+import socket
+attempt("connect", lambda: socket.create_connection((b"127.0.0.1", {port}), timeout=2))
+'''
+
+
+@pytest.mark.parametrize("without, layer", [((), "seccomp"), (only("landlock"), "landlock>=4"),
+                                            (only("seccomp"), "seccomp"), (only("network"), "netns")],
+                         ids=["full box", "landlock alone", "seccomp alone", "network namespace alone"])
+def test_a_job_cannot_connect_to_the_host(workers, without, layer):
+    worker = workers(*without)
+    needs(worker.sandbox, layer)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.2)
+        outcome = run_job(worker, CONNECT.format(port=listener.getsockname()[1]))
+        assert outcome["connect"] != "DONE"
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
+# --- the filter itself -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
+def test_the_filter_checks_the_architecture_and_every_jump_lands_inside(machine):
+    program = seccomp.program(pid=1234, machine=machine)
+    assert program[0][3] == 4 and program[1][3] == seccomp._AUDIT_ARCH[machine]  # load arch, compare
+    for index, (code, jt, jf, _k) in enumerate(program):
+        if code & 0x07 == 0x05:  # a jump
+            assert index + 1 + max(jt, jf) < len(program)
+    assert program[-1][0] == 0x06  # ends in a return
+    assert any(k == 1234 for _code, _jt, _jf, k in program)  # signals only to itself
