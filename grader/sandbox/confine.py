@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import isolation
 from .landlock import abi as landlock_abi, restrict as landlock_restrict
-from .seccomp import install as seccomp_install, supported as seccomp_supported
+from .seccomp import install as seccomp_install, program as seccomp_program, supported as seccomp_supported
 
 # What a CPU job may read once the zygote has imported and warmed up everything: measured by
 # grading every reference solution with nothing readable at all; /dev/null is for learner code
@@ -123,6 +123,14 @@ STEPS = (detach, stdio, fds, output_cap, private_tmp, network, rlimits, credenti
 _LAYER = {"network": "netns", "credentials": "uid_switch"}
 # Steps a grader may leave out (tests do, to show that each layer holds without the others).
 OPTIONAL = ("private_tmp", "network", "landlock", "seccomp")
+
+
+def prepare() -> None:
+    """In the zygote: what the steps can compute once (the Landlock ABI, libc, the seccomp
+    program), computed before the forks, so that no job pays for it."""
+    landlock_abi()
+    if seccomp_supported():
+        seccomp_program(os.getpid())
 
 
 def lock_down(box: Box) -> list[str]:

@@ -4,6 +4,7 @@ them a job gets, and in which order, is :mod:`grader.sandbox.confine`'s business
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import resource
 import signal
@@ -33,10 +34,15 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+@functools.lru_cache(maxsize=None)
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
 def _libc_call(name: str, *args) -> bool:
     """Call a libc function that returns 0 on success; False where it is missing or fails."""
     try:
-        return getattr(ctypes.CDLL(None, use_errno=True), name)(*args) == 0
+        return getattr(_libc(), name)(*args) == 0
     except (OSError, AttributeError):
         return False
 

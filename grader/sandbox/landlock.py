@@ -11,6 +11,7 @@ opened before the call stay usable. Restricting can never be undone, only narrow
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import stat
 
@@ -40,6 +41,7 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
+@functools.lru_cache(maxsize=None)
 def _libc():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
@@ -53,6 +55,7 @@ def _check(result: int, what: str) -> int:
     return result
 
 
+@functools.lru_cache(maxsize=None)
 def abi() -> int:
     """The Landlock ABI version of the running kernel; 0 where there is none (not Linux, too old,
     or Landlock not enabled at boot)."""

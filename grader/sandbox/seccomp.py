@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import platform
 import socket
@@ -64,9 +65,16 @@ def supported() -> bool:
     return platform.system() == "Linux" and platform.machine() in _TABLES
 
 
+_PID = -1  # stands for the process's pid in the cached program
+
+
 def program(pid: int, machine: str | None = None) -> list[tuple[int, int, int, int]]:
     """The filter as (code, jt, jf, k) instructions, for process ``pid`` on ``machine``."""
-    machine = machine or platform.machine()
+    return [(code, jt, jf, pid if k == _PID else k) for code, jt, jf, k in _program(machine or platform.machine())]
+
+
+@functools.lru_cache(maxsize=None)
+def _program(machine: str) -> list[tuple[int, int, int, int]]:
     table = _TABLES[machine]
     code = [("ld", _ARCH), ("jeq", _AUDIT_ARCH[machine], None, "eperm"), ("ld", _NR)]
     if machine == "x86_64":
@@ -78,7 +86,7 @@ def program(pid: int, machine: str | None = None) -> list[tuple[int, int, int, i
     code += [("jeq", table[name], "family", None) for name in ("socket", "socketpair")]
     code += [("ret", _ALLOW),
              "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
-             "own_pid", ("ld", _ARG0), ("jeq", pid, "allow", "eperm"),
+             "own_pid", ("ld", _ARG0), ("jeq", _PID, "allow", "eperm"),
              "family", ("ld", _ARG0), ("jeq", socket.AF_UNIX, "allow", "eperm"),
              "allow", ("ret", _ALLOW),
              "eperm", ("ret", _ERRNO | errno.EPERM),

@@ -214,6 +214,7 @@ def main() -> None:
     # a job's collections neither walk torch's objects nor copy their pages after the fork.
     gc.freeze()
     isolation.become_subreaper()
+    confine.prepare()
     level = probe_sandbox(tuple(config.get("without", ())))
     write_json(proto_out, {"ready": True, "trapped": len(trapped), "pid": os.getpid(), "sandbox": level})
     serve(config, proto_in, proto_out, level)
