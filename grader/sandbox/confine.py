@@ -22,10 +22,11 @@ from .seccomp import install as seccomp_install, program as seccomp_program, sup
 
 # What a CPU job may read once the zygote has imported and warmed up everything: measured by
 # grading every reference solution with nothing readable at all; /dev/null is for learner code
-# that opens it. CUDA jobs initialise the driver in the job (device files, driver libraries,
-# /proc and /sys), so their reads are not confined.
+# that opens it. CUDA jobs initialise the driver in the job: it reads driver libraries, /proc
+# and /sys, and opens and ioctls the device files read-write; their reads are not confined.
+# (Not yet tried on a GPU.)
 JOB_READS = ("/dev/null",)
-CUDA_READS = ("/",)
+CUDA_READS, CUDA_WRITES = ("/",), ("/dev",)
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
@@ -107,7 +108,10 @@ def environment(box: Box) -> list[str]:
 def landlock(box: Box) -> list[str]:
     if landlock_abi() < 1:
         return ["landlock"]
-    landlock_restrict(read=CUDA_READS if box.device != "cpu" else JOB_READS, write=[box.tmpdir])
+    if box.device == "cpu":
+        landlock_restrict(read=JOB_READS, write=[box.tmpdir])
+    else:
+        landlock_restrict(read=CUDA_READS, write=[box.tmpdir, *CUDA_WRITES])
     return []
 
 
