@@ -2,8 +2,8 @@
 
 The rule: :data:`STEPS` run in order, before any untrusted byte is loaded; each returns the
 names of the layers it could not apply on this system ([] when all held). The zygote runs them
-once at start in a throwaway probe (:func:`probe`), announces the resulting sandbox level, and
-from then on a job whose steps miss a layer the probe had is refused: the sandbox is never
+once at start in a throwaway probe (:func:`grader.sandbox.zygote.probe_sandbox`), announces
+the resulting sandbox level, and from then on a job whose steps miss a layer the probe had is refused: the sandbox is never
 weaker in silence. The order matters: namespaces need privileges the credentials step gives
 up, Landlock opens the paths it allows before seccomp, and seccomp, which forbids the calls
 the earlier steps make (unshare, mount), comes last.
