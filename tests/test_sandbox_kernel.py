@@ -17,9 +17,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+import torch
 
 from sandbox_level import needs
-from grader.sandbox import Limits, Worker, seccomp, wire
+from grader.sandbox import Limits, Worker, isolation, seccomp, wire
 from grader.sandbox.confine import OPTIONAL
 from grader.sandbox.pool import announce
 from grader.workers import PRELOAD
@@ -115,6 +116,7 @@ def test_every_report_records_the_sandbox_level(grader, tmp_path):
 
 READS = '''
 attempt("secret", lambda: open({secret!r}).read())
+attempt("world_readable", lambda: open("/etc/passwd").read())
 attempt("torch_source", lambda: open(torch.__file__).read())
 attempt("grader_cmdline", lambda: open("/proc/{grader}/cmdline").read())
 attempt("own_folder", lambda: open("mine.txt", "w").write("x") and open("mine.txt").read())
@@ -123,12 +125,17 @@ attempt("own_folder", lambda: open("mine.txt", "w").write("x") and open("mine.tx
 
 @pytest.fixture
 def secret(tmp_path):
-    """A world-readable file outside the job's folder: only the sandbox keeps the job out."""
-    tmp_path.chmod(0o755)
+    """A world-readable file outside the job's folder."""
     path = tmp_path / "hidden_cases.yaml"
     path.write_text("answer: 42\n")
     path.chmod(0o644)
     return str(path)
+
+
+def _refused(worker: Worker, path: str) -> str:
+    """How a read of ``path`` fails in a job: a job's own /tmp does not even have it."""
+    hidden = worker.sandbox["private_tmp"] and path.startswith(tuple(f"{d}/" for d in isolation.SCRATCH_FOLDERS))
+    return "FileNotFoundError" if hidden else "PermissionError"
 
 
 @pytest.mark.parametrize("without", [(), only("landlock")], ids=["full box", "landlock alone"])
@@ -136,17 +143,16 @@ def test_a_job_reads_nothing_outside_its_own_folder(workers, without, secret):
     worker = workers(*without)
     needs(worker.sandbox, "landlock")
     outcome = run_job(worker, READS.format(secret=secret, grader=os.getpid()))
-    # In the full box the secret's folder, beneath /tmp, is not even there: the job has its own /tmp.
-    hidden = "FileNotFoundError" if worker.sandbox["private_tmp"] else "PermissionError"
-    assert outcome == {"secret": hidden, "torch_source": "PermissionError",
-                       "grader_cmdline": "PermissionError", "own_folder": "DONE"}
+    assert outcome == {"secret": _refused(worker, secret), "world_readable": "PermissionError",
+                       "torch_source": _refused(worker, torch.__file__), "grader_cmdline": "PermissionError",
+                       "own_folder": "DONE"}
     assert_worker_unharmed(worker)
 
 
 def test_without_landlock_the_same_reads_succeed(workers, secret):
     """The control: the read test can fail, and it is Landlock that stops these reads."""
-    outcome = run_job(workers("landlock"), READS.format(secret=secret, grader=os.getpid()))
-    assert outcome["torch_source"] == "DONE" and outcome["grader_cmdline"] == "DONE"
+    outcome = run_job(workers("landlock", "private_tmp"), READS.format(secret=secret, grader=os.getpid()))
+    assert outcome["world_readable"] == "DONE" and outcome["grader_cmdline"] == "DONE"
 
 
 # --- writing ------------------------------------------------------------------------------
