@@ -30,12 +30,13 @@ class Source:
     filename: str  # the name the worker compiles the text under (tracebacks show it)
     shown: str  # how messages name the file: "mse_loss.py", "work.ipynb"
     origins: tuple = ()  # notebooks: for each line of ``text``, (cell number, line in that cell)
+    cell_format: str = "cell {}"  # a kernel's history names cells by execution count: "In [{}]"
 
     def at(self, line: int) -> str:
         """'mse_loss.py line 3', or for a notebook 'work.ipynb cell 4 line 3'."""
         if 0 < line <= len(self.origins):
             cell, cell_line = self.origins[line - 1]
-            return f"{self.shown} cell {cell} line {cell_line}"
+            return f"{self.shown} {self.cell_format.format(cell)} line {cell_line}"
         return f"{self.shown} line {line}"
 
 

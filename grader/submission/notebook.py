@@ -50,9 +50,11 @@ class _Skipped:
 
 
 class Notebook:
-    def __init__(self, cells: list[tuple[int, str]], shown: str, day: str, quiz_root: Path):
+    def __init__(self, cells: list[tuple[int, str]], shown: str, day: str, quiz_root: Path,
+                 cell_format: str = "cell {}", where: str = ""):
         """``cells``: (number, code) of each code cell, in the order they count."""
-        self.shown, self.day, self.quiz_root = shown, day, Path(quiz_root)
+        self.shown, self.day, self.quiz_root, self.cell_format = shown, day, Path(quiz_root), cell_format
+        self.where = where or shown
         self._bindings: dict[str, _Binding] = {}
         self._futures: list[_Binding] = []
         self._skipped: list[_Skipped] = []
@@ -60,7 +62,7 @@ class Notebook:
             self._add_cell(order, number, code)
 
     def __str__(self) -> str:
-        return self.shown
+        return self.where
 
     @classmethod
     def read(cls, path: Path, day: str) -> "Notebook":
@@ -75,7 +77,7 @@ class Notebook:
             text = text_of(raw, path.name)
         except Unreadable as exc:
             raise UsageError(str(exc)) from None
-        return cls(code_cells(text, path.name), path.name, day, path.parent)
+        return cls(code_cells(text, path.name), path.name, day, path.parent, where=str(path))
 
     # --- reading the cells ---------------------------------------------------------------
 
@@ -109,7 +111,7 @@ class Notebook:
                 and (binding is None or s.position > binding.position[0])]
         if late:
             skipped = late[-1]
-            raise Unreadable("error", f"{self.shown} cell {skipped.cell} defines {name} but was skipped: "
+            raise Unreadable("error", f"{self._cell(skipped.cell)} defines {name} but was skipped: "
                                       f"{skipped.reason}; move {name}() to a plain code cell")
         if binding is None:
             raise Unreadable("missing", f"{self.shown} has no code cell defining {name}(): define it at the "
@@ -121,7 +123,7 @@ class Notebook:
         for part in self._futures + ordered:
             text.append(part.text)
             origins.extend((part.cell, part.first_line + i) for i in range(part.text.count("\n")))
-        return Source("".join(text), self.shown, self.shown, tuple(origins))
+        return Source("".join(text), self.shown, self.shown, tuple(origins), self.cell_format)
 
     def _closure(self, name: str) -> set:
         chosen, todo = set(), [name]
@@ -132,9 +134,12 @@ class Notebook:
                 todo.extend(binding.uses)
         return chosen
 
+    def _cell(self, number: int) -> str:
+        return f"{self.shown} {self.cell_format.format(number)}"
+
     def notes(self, name: str) -> list[str]:
         """One line per skipped cell (at most MAX_NOTES and a count)."""
-        lines = [f"note: {self.shown} cell {s.cell} was skipped: {s.reason}" for s in self._skipped]
+        lines = [f"note: {self._cell(s.cell)} was skipped: {s.reason}" for s in self._skipped]
         if len(lines) > MAX_NOTES:
             lines[MAX_NOTES:] = [f"note: {len(lines) - MAX_NOTES} more cells were skipped"]
         return lines
