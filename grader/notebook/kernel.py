@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import atexit
 import inspect
-import re
 import sys
 from pathlib import Path
 
 from ..errors import UsageError
 from ..submission.notebook import Notebook
 
-# Cells that are only magics and shell escapes (``%grade day3``, ``!pip install``) define nothing.
-_ONLY_MAGIC = re.compile(r"^(\s*([%!].*)?\n?)*$")
 _GRADERS: dict = {}
 
 
@@ -33,12 +30,18 @@ def history() -> list[tuple[int, str]]:
     shell = ipython()
     if shell is not None:
         raw = shell.history_manager.input_hist_raw
-        return [(n, code) for n, code in enumerate(raw) if code.strip() and not _ONLY_MAGIC.fullmatch(code)]
+        return [(n, code) for n, code in enumerate(raw) if code.strip() and not _only_magic(code)]
     main = sys.modules.get("__main__")
     try:
         return [(1, inspect.getsource(main))]
     except (TypeError, OSError):
         raise UsageError("no source to grade: run check() in Jupyter, IPython or a script file") from None
+
+
+def _only_magic(code: str) -> bool:
+    """Cells of nothing but magics and shell escapes (``%grade day3``, ``!pip install``) define
+    nothing, so they are left out without a note."""
+    return all(not line.strip() or line.lstrip().startswith(("%", "!")) for line in code.splitlines())
 
 
 def submission(day: str) -> Notebook:

@@ -88,4 +88,4 @@ def is_loose_notebook(path: Path) -> bool:
     return path.suffix == NOTEBOOK_SUFFIX and path.is_file() and not path.is_symlink()
 
 
-__all__ = ["MAX_SOURCE_BYTES", "Source", "Unreadable", "UsageError", "open_submission", "student_submission"]
+__all__ = ["MAX_SOURCE_BYTES", "Source", "Unreadable", "open_submission", "student_submission"]
