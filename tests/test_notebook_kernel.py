@@ -47,7 +47,9 @@ def test_starter_notebook_in_a_real_kernel(tmp_path):
     hostile = new_code_cell("import torch.nn.functional as F\n\ndef l1_loss(input, target, **kw):\n"
                             "    return F.l1_loss(input, target)\n\ng.check('day3', 'l1_loss')")
     bad = new_code_cell('g.check("day3", "no_such_loss")')
-    nb.cells += [magic, hostile, bad]
+    timed = new_code_cell("%%time\ndef huber_loss(input, target, **kw):\n    return input")
+    after_magic = new_code_cell('g.check("day3", "huber_loss")')
+    nb.cells += [magic, hostile, bad, timed, after_magic]
     NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
 
@@ -63,6 +65,9 @@ def test_starter_notebook_in_a_real_kernel(tmp_path):
     assert "cannot ask questions" in _plain(quiz_cell)
     assert _score(magic, "mse_loss")[2] == "passed"
     assert _score(hostile, "l1_loss")[2] == "forbidden" and "In [" in _plain(hostile)
+    assert _score(after_magic, "huber_loss")[2] == "error"
+    assert re.search(r"In \[\d+\] defines huber_loss but was skipped: it uses an IPython magic \(%%time\)",
+                     _plain(after_magic))
     error = next(o for o in bad.outputs if o.output_type == "error")
     assert error.traceback == ["error: unknown exercise 'no_such_loss' in day3 (known: "
                                + ", ".join(names) + ")"]

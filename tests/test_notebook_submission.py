@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import UsageError
-from notebooks import notebook, solution, write
+from notebooks import solution, write
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 EXPLOITS = Path(__file__).parent / "exploits" / "day3" / "mse_loss"

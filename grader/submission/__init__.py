@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
 
 MAX_SOURCE_BYTES = 1 << 20
 MAX_NOTEBOOK_BYTES = 16 << 20  # notebooks carry their outputs (plots, tables) besides the code
