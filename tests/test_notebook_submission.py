@@ -170,3 +170,16 @@ def test_batch_grades_notebooks_as_it_grades_files(tmp_path):
     assert scores["loose_ok"] == scores["files_ok"]
     assert scores["nb_wrong"] == scores["files_wrong"] != scores["files_ok"]
     assert all(score == 0 for _status, score in scores["broken"].values())
+
+
+@pytest.mark.attack
+def test_cells_that_break_the_parser_are_skipped_not_a_crash(grader, tmp_path):
+    hostile = ["x = " + "-" * 100_000 + "1",  # MemoryError in the parser
+               "x = " + "+".join(["1"] * 100_000),  # RecursionError building the tree
+               "x = 1\0"]  # a NUL byte
+    result = grade_cells(grader, tmp_path, *hostile, solution("mse_loss"))
+    assert result.status == "passed"
+    broken = grade_cells(grader, tmp_path, *hostile, WRONG_MSE)
+    assert broken.status == "failed"
+    assert "note: work.ipynb cell 2 was skipped: it cannot be parsed (MemoryError)" in broken.feedback
+    assert "note: work.ipynb cell 4 was skipped: syntax error" in broken.feedback

@@ -63,26 +63,16 @@ def _code(cell_id: str, text: str) -> dict:
             "outputs": [], "source": _lines(text)}
 
 
-def order(day: str, names: list[str]) -> list[str]:
-    """The day's exercise order from the built-in course when it has the day, else by name."""
+def _built_in(day: str) -> tuple[str, list[str]]:
+    """The day's title and exercise order from the built-in course; (day, []) when it has no such day."""
     from ..course.manifest import Course
     from ..errors import GraderError
 
     try:
-        listed = [spec.name for spec in Course.locate().load_day(day).exercises]
+        loaded = Course.locate().load_day(day)
     except GraderError:
-        listed = []
-    return [n for n in listed if n in names] + sorted(set(names) - set(listed))
-
-
-def title(day: str) -> str:
-    from ..course.manifest import Course
-    from ..errors import GraderError
-
-    try:
-        return Course.locate().load_day(day).title
-    except GraderError:
-        return day
+        return day, []
+    return loaded.title, [spec.name for spec in loaded.exercises]
 
 
 def plan_for(day_folder: Path, exercises: Path, stubs: dict) -> tuple[Path, str]:
@@ -90,4 +80,6 @@ def plan_for(day_folder: Path, exercises: Path, stubs: dict) -> tuple[Path, str]
     day = day_folder.name
     lesson_file = day_folder / "lesson.md"
     lesson = lesson_file.read_text(encoding="utf-8") if lesson_file.is_file() else ""
-    return exercises / f"{day}.ipynb", notebook(day, title(day), [(n, stubs[n]) for n in order(day, list(stubs))], lesson)
+    title, listed = _built_in(day)
+    ordered = [n for n in listed if n in stubs] + sorted(set(stubs) - set(listed))  # unlisted ones last
+    return exercises / f"{day}.ipynb", notebook(day, title, [(n, stubs[n]) for n in ordered], lesson)

@@ -179,7 +179,7 @@ def _skip_reason(code: str, exc: Exception) -> str:
         what = "a shell escape" if found.group(1) == "!" else "an IPython magic"
         return f"it uses {what} ({found.group(0).strip()[:40]})"
     if isinstance(exc, SyntaxError):
-        return f"syntax error on line {exc.lineno}: {exc.msg}"
+        return f"syntax error{f' on line {exc.lineno}' if exc.lineno else ''}: {exc.msg}"
     return f"it cannot be parsed ({type(exc).__name__})"
 
 
