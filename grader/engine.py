@@ -93,6 +93,7 @@ class Grader:
         return self._prepared[spec.name]
 
     def grade(self, submission: Path, exercises=None) -> DayResult:
+        """``submission``: a folder, a notebook, or an object from grader.submission."""
         started = time.monotonic()
         files = open_submission(submission, self.day.name)  # a folder or a notebook
         specs = [self.day.exercise(n) for n in exercises] if exercises else list(self.day.exercises)
