@@ -144,9 +144,9 @@ class Grader:
             return early("error", f"{path.name} is not valid UTF-8 text")
         try:
             tree = scan.parse(source, str(path))
+            findings = scan.scan(tree, self.day.forbidden_calls)
         except scan.SyntaxProblem as exc:
             return early("error", f"{path.name} {exc}")
-        findings = scan.scan(tree, self.day.forbidden_calls)
         if findings:
             return early("forbidden", "; ".join(f"{path.name} {f}" for f in findings))
         if not scan.defines(tree, spec.name):
