@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import casegen, quiz
-from .judging import feedback, reference
+from .judging import feedback, reference, untrusted
 from . import scan, workers
 from .judging.compare import tolerance_for
 from .course.manifest import Day, ExerciseSpec
@@ -197,11 +197,12 @@ def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
 def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: dict, import_error) -> ExerciseResult:
     spec = prepared.spec
     result = ExerciseResult(spec.name, "failed", 0.0, spec.points, cases=cases, skipped=prepared.skipped,
-                            output=job.output + ("\n[output truncated]" if job.output_truncated else ""),
-                            elapsed=job.elapsed)
+                            output=untrusted.text(job.output, untrusted.OUTPUT_CHARS)
+                            + ("\n[output truncated]" if job.output_truncated else ""), elapsed=job.elapsed)
     if job.violations:
         result.status = "forbidden"
-        result.feedback = f"your code called {', '.join(job.violations)}: implement the loss with elementary tensor operations"
+        called = untrusted.text(", ".join(job.violations), 500)  # names the job's own pipe carried
+        result.feedback = f"your code called {called}: implement the loss with elementary tensor operations"
     elif job.status == "timeout":
         result.status = "timeout"
         result.feedback = f"took longer than {job.elapsed:.1f} s and was stopped (an infinite loop, or a very slow Python loop?)"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlfile
+from ..judging import untrusted
 from ..errors import CourseError
 
 TYPES = ("choice", "multi", "numeric", "exact")
@@ -292,7 +293,7 @@ def grade_question(quiz: Quiz, question: Question, raw) -> QuestionResult:
     try:
         verdict = verify(quiz, question, raw)
     except AnswerError as exc:
-        return result("invalid", message=f"question '{question.id}': {exc}")
+        return result("invalid", message=f"question '{question.id}': {untrusted.text(exc, 300)}")
     if verdict.correct:
         return result("correct", question.points, explanation=verdict.explanation)
     return result("wrong", message=question.hint)
@@ -307,7 +308,7 @@ def grade_answers(quiz: Quiz, path: Path) -> dict:
     try:
         answers = read_answers(path)
     except AnswerError as exc:
-        section.update(status="error", message=str(exc))
+        section.update(status="error", message=untrusted.text(exc, 300))
         return section
     known = {q.id for q in quiz.questions}
     unknown = sorted(set(answers) - known)

@@ -4,15 +4,17 @@ from __future__ import annotations
 import torch
 
 from ..course.casegen import Case
+from . import untrusted
 from .compare import Mismatch
 from .reference import Expected
 from ..sandbox import wire
 
 
 def decode(frame: bytes):
-    """Load an answer frame; anything but the plain structure we expect is rejected."""
+    """Load an answer frame; anything but the plain structure we expect is rejected, and every
+    string in it is made report-safe here, once (:mod:`untrusted`)."""
     try:
-        data = wire.decode(frame)
+        data = untrusted.strings(wire.decode(frame))
     except Exception:  # noqa: BLE001 - hostile bytes may fail in many ways
         return None
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
@@ -21,6 +23,16 @@ def decode(frame: bytes):
 
 
 def judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
+    """Why ``answer`` fails the case, or None. Never raises: an answer the checks cannot even
+    handle (a meta tensor where data was expected...) is a failed case, not a grader fault."""
+    try:
+        return _judge(case, expected, answer, tol)
+    except Exception as exc:  # noqa: BLE001 - hostile answers can break a check in many ways
+        return Mismatch("value", "error", f"your answer could not be checked: {type(exc).__name__}: "
+                                          f"{untrusted.text(exc)}")
+
+
+def _judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
     if answer is None:
         return Mismatch("value", "missing", "no answer: the worker stopped before this case")
     if answer.get("error"):  # "raised ..." or "returned ..., expected a torch.Tensor"
