@@ -82,7 +82,7 @@ class Grader:
         if spec.name not in self._prepared:
             fn = reference.resolve(spec.reference)
             cases, expected, skipped = [], {}, []
-            for case in casegen.expand(spec):
+            for case in casegen.expand(spec, self.day.secret):
                 missing = reference.unsupported_params(fn, case)
                 if missing:
                     skipped.append(f"{case.label}: this torch's {spec.reference} has no parameter {', '.join(missing)}")
