@@ -129,3 +129,15 @@ def test_plugins_named_in_the_environment_are_ignored(tmp_path, grade_stub, monk
     assert grade_stub(make_pack(tmp_path)).score == 0.0
     assert module not in sys.modules
     assert os.environ[variable] == value.format(variable.lower())  # restored for whoever set it
+
+
+def test_ini_files_around_the_run_are_ignored(tmp_path, grade_stub, monkeypatch):
+    _plant_plugin(tmp_path / "site", "forger_ini")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    pack = make_pack(tmp_path)
+    for folder in (tmp_path, pack, pack / "day3"):
+        (folder / "pytest.ini").write_text("[pytest]\naddopts = -p forger_ini\n")
+        (folder / "pyproject.toml").write_text('[tool.pytest.ini_options]\naddopts = "-p forger_ini"\n')
+    monkeypatch.chdir(pack / "day3")
+    assert grade_stub(pack).score == 0.0
+    assert "forger_ini" not in sys.modules

@@ -19,6 +19,7 @@ ROUTES = {
     "refs_function": "torch._refs.nn.functional.mse_loss",
     "code_copy": "torch._refs.nn.functional.mse_loss",
     "source_from_disk": "torch._refs.nn.functional.mse_loss",
+    "testing_references": "torch.testing._internal",
 }
 
 

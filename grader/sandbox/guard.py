@@ -13,7 +13,9 @@ name is a forbidden call or op gets a trap as its ``__code__``, in place, so wha
 that object (a module attribute, a table, ``__wrapped__``, a closure) reaches the trap; and an
 audit hook (which Python cannot remove) recognises those bodies by their bytecode when a job
 compiles them afresh (torch's source read from disk and executed, ``types.FunctionType`` from a
-copied code object, a ``__code__`` assignment).
+copied code object, a ``__code__`` assignment). The same hook refuses to import
+``torch.testing._internal``, whose test helpers hold more reference implementations of the
+losses under other names.
 
 A trap first reports the call on a pipe the zygote reads (so catching the exception does not
 hide it), then raises. Undoing the Python-name traps needs introspection that the static scan
@@ -41,6 +43,7 @@ _NAMESPACES = ("torch.nn.functional", "torch", "torch._C._nn", "torch.nn", "torc
 _REIMPLEMENTATIONS = ("torch._decomp", "torch._decomp.decompositions", "torch._refs", "torch._refs.nn.functional",
                       "torch._prims")
 _TRAP_GLOBAL = "__grader_forbidden__"
+_TEST_REFERENCES = "torch.testing._internal"
 _SKIPPED_OPS = {dis.opmap[name] for name in ("CACHE", "EXTENDED_ARG") if name in dis.opmap}
 # The compiler emits LOAD_METHOD or LOAD_ATTR for ``torch.pow(...)`` depending on whether it saw
 # ``import torch`` in the same compilation: a body compiled on its own must still match.
@@ -164,6 +167,8 @@ def _fingerprint(code: types.CodeType) -> tuple:
 
 
 def _audit(event: str, args: tuple) -> None:
+    if event == "import" and str(args[0]).startswith(_TEST_REFERENCES):
+        _report(_TEST_REFERENCES)
     if event in ("exec", "function.__new__"):
         code = args[0]
     elif event == "object.__setattr__" and args[1] == "__code__":
