@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import dis
+import functools
 import importlib
 import os
 import re
@@ -120,18 +121,19 @@ def loss_functions(names: set) -> list[types.FunctionType]:
             importlib.import_module(module)
         except ImportError:
             continue  # an older torch without it
+    def named(fn) -> bool:
+        return type(fn) is types.FunctionType and (fn.__name__ in names or fn.__code__.co_name in names)
+
     todo = [value for name, module in list(sys.modules.items()) if name.startswith("torch") and module is not None
-            for value in vars(module).values() if type(value) is types.FunctionType]
+            for value in vars(module).values() if named(value)]
     tables = getattr(sys.modules.get("torch._decomp"), "global_decomposition_table", {})
-    todo += [fn for table in tables.values() for fn in table.values()]
+    todo += [fn for table in tables.values() for fn in table.values() if named(fn)]
     seen, found = set(), []
     while todo:
         fn = todo.pop()
-        if type(fn) is not types.FunctionType or id(fn) in seen:
+        if not named(fn) or id(fn) in seen:
             continue
         seen.add(id(fn))
-        if fn.__name__ not in names and fn.__code__.co_name not in names:
-            continue
         if (fn.__module__ or "").startswith("torch"):
             found.append(fn)
         todo.append(getattr(fn, "__wrapped__", None))
@@ -150,10 +152,21 @@ def _trap_code(name: str, freevars: tuple) -> types.CodeType:
     """A body that reports ``name``, with the same free variables as the code it replaces (Python
     refuses a ``__code__`` whose closure differs). It finds the reporter among its function's
     globals; a job that deletes it gets a NameError, never the loss."""
+    template = _trap_template(freevars)
+    return template.replace(co_consts=tuple(name if c == _PLACEHOLDER else c for c in template.co_consts))
+
+
+_PLACEHOLDER = "<the trapped function>"
+
+
+@functools.cache
+def _trap_template(freevars: tuple) -> types.CodeType:
+    """Compiled once per closure layout (a handful), then copied with each name: compiling one
+    per trapped function would double the guard's start-up."""
     cells = "".join(f"    {v} = None\n" for v in freevars)
     uses = "".join(f"        {v}\n" for v in freevars)
     source = (f"def outer():\n{cells}    def trap(*args, **kwargs):\n{uses}"
-              f"        return {_TRAP_GLOBAL}({name!r})\n    return trap\n")
+              f"        return {_TRAP_GLOBAL}({_PLACEHOLDER!r})\n    return trap\n")
     namespace: dict = {}
     exec(compile(source, "<grader guard>", "exec"), namespace)  # noqa: S102 - our own constant text
     return namespace["outer"]().__code__
