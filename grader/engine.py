@@ -186,7 +186,7 @@ def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
         if data is None:
             continue
         if data["id"] == IMPORT_FRAME:
-            import_error = str(data.get("error"))[:500]
+            import_error = untrusted.text(data.get("error"), 500)
         elif data["id"] == ANSWERS_FRAME and isinstance(data.get("answers"), list):
             for answer in data["answers"]:
                 if isinstance(answer, dict) and isinstance(answer.get("id"), str):

@@ -11,10 +11,10 @@ from ..sandbox import wire
 
 
 def decode(frame: bytes):
-    """Load an answer frame; anything but the plain structure we expect is rejected, and every
-    string in it is made report-safe here, once (:mod:`untrusted`)."""
+    """Load an answer frame; anything but the plain structure we expect is rejected. Its strings
+    are still the job's: whoever shows one passes it through :func:`untrusted.text`."""
     try:
-        data = untrusted.strings(wire.decode(frame))
+        data = wire.decode(frame)
     except Exception:  # noqa: BLE001 - hostile bytes may fail in many ways
         return None
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
@@ -36,7 +36,7 @@ def _judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mi
     if answer is None:
         return Mismatch("value", "missing", "no answer: the worker stopped before this case")
     if answer.get("error"):  # "raised ..." or "returned ..., expected a torch.Tensor"
-        return Mismatch("value", "error", f"your function {answer['error']}")
+        return Mismatch("value", "error", f"your function {untrusted.text(answer['error'])}")
     if "value" in case.compare:
         found = expected.target(None, tol).check("value", answer.get("output"))
         if found:
@@ -73,7 +73,7 @@ def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
         got = grads.get(name)
         if got is None:
             why = answer.get("grad_error")
-            message = (f"backward failed: {why}" if why else
+            message = (f"backward failed: {untrusted.text(why)}" if why else
                        f"no gradient reached '{name}': values right but the graph is cut. "
                        "Did you detach, call .item() or .tolist(), or build a new tensor with torch.tensor(...)?")
             return Mismatch(what, "missing", message)

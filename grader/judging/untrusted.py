@@ -1,8 +1,8 @@
 """Learner-controlled text on its way into a report: bounded, and unable to drive a terminal.
 
 Every string that comes from a job (error messages, type names, printed output, import errors,
-trap reports) or from a learner's own files (quiz answers) passes through :func:`text` once,
-where it enters the grader: it is cut to a length, then every control character other than
+trap reports) or from a learner's own files (quiz answers) passes through :func:`text` where the
+grader first puts it into a message: it is cut to a length, then every control character other than
 newline and tab (ESC and the rest of C0 and C1, line and paragraph separators, bidirectional
 overrides) is written as a ``\\xNN``/``\\uNNNN`` escape. Reports then render it as they would any
 text. With the course fixing how many cases an exercise has, this bounds an exercise's share of
@@ -29,13 +29,3 @@ def _escape(match: re.Match) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-
-def strings(value):
-    """A decoded job answer with every string in it (keys too) passed through :func:`text`."""
-    if isinstance(value, str):
-        return text(value)
-    if isinstance(value, dict):
-        return {text(k): strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [strings(v) for v in value]
-    return value
