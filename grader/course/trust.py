@@ -31,10 +31,12 @@ def trusted_file(path: Path, role: str) -> bool:
     """Whether ``path`` exists; raises CourseError when it exists but others could have written it
     (or its folder). ``role`` says what the file is for, e.g. "pytest hooks"."""
     try:
-        st = os.lstat(path)
+        st, folder = os.lstat(path), os.stat(path.parent)
     except FileNotFoundError:
         return False
-    for where, info in ((path.parent, os.stat(path.parent)), (path, st)):
+    except OSError as exc:
+        raise CourseError(f"{path}: cannot check who may write it: {exc.strerror}") from None
+    for where, info in ((path.parent, folder), (path, st)):
         problem = _problem(info)
         if problem:
             raise CourseError(f"{path}: not used as the pack's {role}: {where} {problem} "
