@@ -172,7 +172,7 @@ def soft_margin_loss(d):
 
 
 def multilabel_soft_margin_loss(d):
-    shape = d.choice([[4, 3], [2, 5], [0, 3]])
+    shape = d.choice([[4, 3], [2, 5], [0, 3], [5]])  # [5]: one sample, input (C,)
     x = d.randn(shape, scale=d.choice([1.0, 30.0]))
     t = d.mask(shape, 0.5).to(DTYPE)
     kw = {"reduction": d.choice(REDUCTIONS)}
