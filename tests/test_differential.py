@@ -1,8 +1,6 @@
 """Every solution is torch's loss: values and gradients agree in float64 on random calls spread over
 each signature's parameters and corners (tests/fuzz_inputs.py), so a solution, and the docstring it
 implements, cannot drift from torch. The solutions are trusted, so they run in-process here."""
-import warnings
-
 import pytest
 import torch
 
@@ -21,10 +19,8 @@ def solution(exercise: str):
 def test_solution_matches_torch(exercise):
     mine, theirs = solution(exercise), getattr(torch.nn.functional, exercise)
     rtol = fuzz_inputs.RTOL.get(exercise, 1e-10)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # broadcasting and kl_div 'mean' warnings: both are the point
-        failures = [(seed, why) for seed in range(DRAWS)
-                    if (why := fuzz_inputs.differs(mine, theirs, fuzz_inputs.draw(exercise, seed), rtol))]
+    failures = [(seed, why) for seed in range(DRAWS)
+                if (why := fuzz_inputs.differs(mine, theirs, fuzz_inputs.draw(exercise, seed), rtol))]
     assert not failures, f"{len(failures)} of {DRAWS} calls differ from torch, e.g. seed {failures[0][0]}: {failures[0][1]}"
 
 
