@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.engine import answers_by_id
 from test_exploits import assert_zero, attack, grade_both, raw_worker, run_raw  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.attack
@@ -23,8 +24,17 @@ ROUTES = {
 }
 
 
+# How a job fails to read torch's source: Landlock refuses it, or the job's private /tmp lacks
+# it (where torch is installed beneath /tmp, as in CI).
+REFUSED = ("PermissionError", "FileNotFoundError")
+
+
+def _refused(text: str) -> bool:
+    return any(word in text for word in REFUSED)
+
+
 def _assert_trapped(result, call):
-    if result.status != "forbidden" and "PermissionError" in result.feedback:
+    if result.status != "forbidden" and _refused(result.feedback):
         assert result.score == 0.0  # the sandbox refused to read torch's source: also a zero
         return
     assert_zero(result, "forbidden")
@@ -42,7 +52,8 @@ def test_python_reimplementation_is_forbidden_by_scan_and_trapped_without_it(gra
 @pytest.mark.parametrize("route", ROUTES)
 def test_the_worker_itself_reports_the_reimplementation(run_raw, route):
     job, _ = run_raw(attack(route))
-    assert any(ROUTES[route] in v for v in job.violations) or "PermissionError" in job.output, job.output
+    errors = " ".join(str(answer.get("error")) for answer in answers_by_id(job)[0].values())
+    assert any(ROUTES[route] in v for v in job.violations) or _refused(job.output + errors), job.output
 
 
 def test_functional_pure_python_body_read_from_disk_is_trapped(grade_both):

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from grader import scan
-from test_exploits import as_root, assert_zero, attack, grade_both, unscanned  # noqa: F401 - fixtures
+from test_exploits import assert_zero, attack, grade_both, unscanned  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.attack
 

@@ -180,6 +180,8 @@ def _skip_reason(code: str, exc: Exception) -> str:
         return f"it uses {what} ({found.group(0).strip()[:40]})"
     if isinstance(exc, SyntaxError):
         return f"syntax error{f' on line {exc.lineno}' if exc.lineno else ''}: {exc.msg}"
+    if isinstance(exc, ValueError) and "null bytes" in str(exc):  # Python < 3.11.4's SyntaxError for it
+        return "syntax error: source code cannot contain null bytes"
     return f"it cannot be parsed ({type(exc).__name__})"
 
 
