@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import platform
 import stat
 
 # Syscall numbers are the same on every architecture (added after the tables were unified).
@@ -59,6 +60,8 @@ def _check(result: int, what: str) -> int:
 def abi() -> int:
     """The Landlock ABI version of the running kernel; 0 where there is none (not Linux, too old,
     or Landlock not enabled at boot)."""
+    if platform.system() != "Linux":  # elsewhere the same syscall number is some other call
+        return 0
     try:
         version = _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
     except (OSError, AttributeError):
