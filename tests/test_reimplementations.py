@@ -25,8 +25,8 @@ ROUTES = {
 
 
 # How a job fails to read torch's source: Landlock refuses it, or the job's private /tmp lacks
-# it (where torch is installed beneath /tmp, as in CI).
-REFUSED = ("PermissionError", "FileNotFoundError")
+# it (where torch is installed beneath /tmp, as in CI: then an import finds no module).
+REFUSED = ("PermissionError", "FileNotFoundError", "ModuleNotFoundError")
 
 
 def _refused(text: str) -> bool:
