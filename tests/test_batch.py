@@ -35,8 +35,10 @@ def graded(tmp_path_factory):
     make_student(subs, "cy", {"mse_loss": HANG})
     make_student(subs, "dan", {"mse_loss": MEMORY_BOMB, "l1_loss": ""})  # hostile; l1 not handed in
     (subs / "eve").mkdir()  # handed in nothing at all
-    env = {**os.environ, "GRADER_COURSE": str(pack), "SUBMISSIONS": str(subs), "OUT": str(root / "grades"),
-           "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_CPUS_PER_TASK": "2", "GRADE_OPTIONS": "--timeout 1"}
+    path = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"  # the venv's `grade`
+    env = {**os.environ, "PATH": path, "GRADER_COURSE": str(pack), "SUBMISSIONS": str(subs), "OUT": str(root / "grades"),
+           "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_CPUS_PER_TASK": "2",
+           "GRADE_OPTIONS": "--timeout 1"}
     for task in ("1", "2"):
         proc = subprocess.run(["bash", str(SBATCH)], env={**env, "SLURM_ARRAY_TASK_ID": task}, cwd=root,
                               capture_output=True, text=True, timeout=300)
@@ -73,7 +75,7 @@ def test_student_json_has_the_grade_json_schema(graded):
     expected = json.loads(alone.stdout)
     shard = "shard-1" if "bob" in roster.shard(["ada", "bob", "cy", "dan", "eve"], 1, 2) else "shard-2"
     batched = json.loads((root / "grades" / shard / "students/bob.json").read_text())
-    assert set(batched) == set(expected)
+    assert set(batched) == set(expected) | {"provenance"}
     assert [(e["name"], e["score"], e["status"]) for e in batched["exercises"]] == \
            [(e["name"], e["score"], e["status"]) for e in expected["exercises"]]
 
@@ -96,9 +98,12 @@ def test_rerun_resumes_and_force_regrades(graded):
     root, subs, env = graded
     out = root / "grades/shard-1"
     before = {p.name: p.stat().st_mtime_ns for p in (out / "students").iterdir()}
-    args = ["batch", "day3", str(subs), "--course", env["GRADER_COURSE"], "--shard", "1/2", "--out", str(out)]
+    args = ["batch", "day3", str(subs), "--course", env["GRADER_COURSE"], "--timeout", "1", "--shard", "1/2",
+            "--out", str(out)]
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 0 and "already graded" in again.output
+    other_options = CliRunner().invoke(main, [a for a in args if a not in ("--timeout", "1")])
+    assert other_options.exit_code == 2 and "another set-up (options" in other_options.output
     assert {p.name: p.stat().st_mtime_ns for p in (out / "students").iterdir()} == before
     other = CliRunner().invoke(main, [*args[:-3], "2/2", "--out", str(out)])
     assert other.exit_code == 2 and "another batch" in other.output
@@ -128,24 +133,20 @@ class _FakeGrader:
         pass
 
     def grade(self, folder):
-        if folder.name == "slow":
-            time.sleep(3)
         if folder.name == "broken":
             raise RuntimeError("worker pool on fire")
         exercises = [ExerciseResult(s.name, "passed", s.points, s.points) for s in self.day.exercises]
         return DayResult(self.day.name, "", str(folder), "cpu", exercises)
 
 
-def test_student_timeout_and_grader_faults_cost_only_that_student(tmp_path):
+def test_grader_faults_cost_only_that_student(tmp_path):
     day = Course.locate(make_pack(tmp_path)).load_day("day3")
-    names = ["broken", "fine", "slow", "well"]
+    names = ["broken", "fine", "well"]
     for name in names:
         (tmp_path / "subs" / name / "day3").mkdir(parents=True)
-    started = time.monotonic()
-    outcomes = run.run(_FakeGrader(day), tmp_path / "subs", names, tmp_path / "out", jobs=2, student_timeout=0.5)
-    assert time.monotonic() - started < 2.5
+    outcomes = run.run(_FakeGrader(day), tmp_path / "subs", names, tmp_path / "out", jobs=2)
     statuses = {o.student: {e.status for e in o.result.exercises} for o in outcomes}
-    assert statuses == {"broken": {"error"}, "fine": {"passed"}, "slow": {"timeout"}, "well": {"passed"}}
+    assert statuses == {"broken": {"error"}, "fine": {"passed"}, "well": {"passed"}}
     assert "worker pool on fire" in json.loads(run.result_path(tmp_path / "out", "broken").read_text())["exercises"][0]["feedback"]
     assert run.pending(tmp_path / "out", names + ["new"], force=False) == ["new"]
     assert run.pending(tmp_path / "out", names, force=True) == names
