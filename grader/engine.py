@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .course import casegen, quiz
 from .judging import feedback, reference
-from . import scan, workers
+from . import misnamed, scan, workers
 from .judging.compare import tolerance_for
 from .course.manifest import Day, ExerciseSpec
 from .judging.diagnose import diagnose
@@ -97,7 +97,7 @@ class Grader:
         submission = Path(submission)
         folder = submission / self.day.name
         if not folder.is_dir():
-            raise UsageError(f"submission folder not found: {folder}")
+            raise UsageError(f"submission folder not found: {folder}{misnamed.suggestion(submission, self.day.name, True)}")
         specs = [self.day.exercise(n) for n in exercises] if exercises else list(self.day.exercises)
         results, runs = {}, {}
         for spec in specs:
@@ -134,7 +134,8 @@ class Grader:
             return ExerciseResult(spec.name, status, 0.0, spec.points, feedback=feedback), None
 
         if not path.is_file():
-            return early("missing", f"{path} not found: create it and define {spec.name}()")
+            return early("missing", f"{path} not found{misnamed.suggestion(path.parent, path.name)}: "
+                                    f"create it and define {spec.name}()")
         raw = path.read_bytes()
         if len(raw) > MAX_SOURCE_BYTES:
             return early("error", f"{path.name} is larger than {MAX_SOURCE_BYTES} bytes")
@@ -204,14 +205,17 @@ def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: d
         result.feedback = f"your code called {', '.join(job.violations)}: implement the loss with elementary tensor operations"
     elif job.status == "timeout":
         result.status = "timeout"
-        result.feedback = f"took longer than {job.elapsed:.1f} s and was stopped (an infinite loop, or a very slow Python loop?)"
+        result.feedback = (f"took longer than {job.elapsed:.1f} s and was stopped: it kept running out of memory "
+                           "(allocations past the per-exercise memory cap failed)" if _out_of_memory(job, answers)
+                           else f"took longer than {job.elapsed:.1f} s and was stopped (an infinite loop, or a very slow Python loop?)")
     elif import_error:
         result.status = "error"
         result.feedback = import_error
     elif job.status == "crashed" or len(answers) < len(prepared.cases):
         result.status = "crashed"
         code = f" (exit code {job.returncode})" if job.returncode else f" (signal {job.signal})" if job.signal else ""
-        result.feedback = f"the worker running your code ended early{code}: sys.exit, os._exit, a crash or running out of memory"
+        result.feedback = (f"ran out of memory{code}: the per-exercise memory cap was reached" if _out_of_memory(job, answers)
+                           else f"the worker running your code ended early{code}: sys.exit, os._exit, a crash or running out of memory")
     else:
         result.score = spec.points * sum(c.passed for c in cases) / len(cases) if cases else 0.0
         result.status = "passed" if all(c.passed for c in cases) else "failed"
@@ -221,6 +225,16 @@ def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: d
         elif first is not None:
             result.feedback = _case_feedback(first)
     return result
+
+
+def _out_of_memory(job: JobResult, answers: dict) -> bool:
+    """Whether the job's end shows the memory cap: failed allocations in its answers or output
+    (RLIMIT_AS makes them raise MemoryError or torch's allocator RuntimeError), or SIGKILL."""
+    import signal
+
+    said = [str(a.get("error", "")) for a in answers.values()] + [job.output]
+    return job.signal == signal.SIGKILL and job.status == "crashed" or any(
+        "MemoryError" in text or "can't allocate memory" in text or "DefaultCPUAllocator" in text for text in said)
 
 
 def _case_feedback(case: CaseResult) -> str:

@@ -77,20 +77,20 @@ def run(grader, submissions: Path, names: list[str], out: Path, jobs: int = 1,
     (out / STUDENTS_DIR).mkdir(parents=True, exist_ok=True)
     for spec in grader.day.exercises:  # references once, before threads could race to compute them
         grader.prepare(spec)
-    outcomes = []
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade-student") as students:
-        running = set()
-        try:
-            for name in names:
-                if len(running) >= jobs:
-                    running = _collect(wait(running, return_when=FIRST_COMPLETED), outcomes, on_done)
-                running.add(students.submit(_grade_student, grader, submissions, name, out, student_timeout,
-                                            lease, setup or {}))
-            _collect(wait(running), outcomes, on_done)
-        except BaseException:  # Ctrl-C: students not started yet are not started
-            for future in running:
-                future.cancel()
-            raise
+    outcomes, running = [], set()
+    students = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade-student")
+    try:
+        for name in names:
+            if len(running) >= jobs:
+                running = _collect(wait(running, return_when=FIRST_COMPLETED), outcomes, on_done)
+            running.add(students.submit(_grade_student, grader, submissions, name, out, student_timeout,
+                                        lease, setup or {}))
+        _collect(wait(running), outcomes, on_done)
+    except BaseException:
+        # Ctrl-C: return at once; the caller closes the workers, which ends the jobs still running.
+        students.shutdown(wait=False, cancel_futures=True)
+        raise
+    students.shutdown()
     return outcomes
 
 

@@ -37,6 +37,11 @@ class Lease:
         return None if self.seconds is None else self.seconds - self.used
 
 
+class Closed(BaseException):
+    """Raised into a student's grading when the batch stops (Ctrl-C): a BaseException, so that no
+    handler turns it into a result and nothing is written for a student who was cut short."""
+
+
 class SlotPool:
     """Stands in for a :class:`~grader.sandbox.WorkerPool` under a Grader; jobs run on the caller's lease."""
 
@@ -46,6 +51,7 @@ class SlotPool:
         for worker in workers:
             self._free.put(worker)
         self._local = threading.local()
+        self._closed = False
 
     @contextlib.contextmanager
     def lease(self, seconds: float | None = None):
@@ -57,7 +63,9 @@ class SlotPool:
             yield lease
         finally:
             self._local.lease = None
-            if lease.cut:
+            if self._closed:
+                worker.close()  # the one Worker.run may have restarted after close() killed it
+            elif lease.cut:
                 worker.restart()
             self._free.put(worker)
 
@@ -65,6 +73,8 @@ class SlotPool:
         lease = getattr(self._local, "lease", None)
         if lease is None:
             raise RuntimeError("SlotPool.submit outside a lease")
+        if self._closed:
+            raise Closed()
         future = Future()
         remaining = lease.remaining()
         capped = remaining is not None and remaining < limits.timeout
@@ -75,6 +85,8 @@ class SlotPool:
         if capped:
             limits = dataclasses.replace(limits, timeout=remaining)
         result = lease.worker.run(source, filename, function, cases, device, limits)
+        if self._closed:
+            raise Closed()
         lease.used += result.elapsed
         if capped and result.status == "timeout":
             lease.cut.append(function)
@@ -82,5 +94,6 @@ class SlotPool:
         return future
 
     def close(self):
+        self._closed = True
         for worker in self._workers:
             worker.close()
