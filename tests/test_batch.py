@@ -11,12 +11,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.classroom import roster, run
+from grader.classroom import gradebook, roster, run
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.results import DayResult, ExerciseResult
 
-from classroom import HANG, WRONG, make_pack, make_student
+from classroom import HANG, STUB, WRONG, make_pack, make_student
 from conftest import ROOT
 
 SBATCH = ROOT / "examples" / "slurm" / "grade_shards.sbatch"
@@ -26,15 +26,16 @@ MEMORY_BOMB = "HOARD = bytearray(64 << 30)\n\ndef {name}(input, target, **kwargs
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A class of five graded in two shards by the sample Slurm script, as two array tasks would."""
+    """A class of six graded in two shards by the sample Slurm script, as two array tasks would."""
     root = tmp_path_factory.mktemp("class")
-    pack = make_pack(root)
+    pack = make_pack(root, quiz=True)
     subs = root / "submissions"
-    make_student(subs, "ada")
+    make_student(subs, "ada", quiz=True)
     make_student(subs, "bob", {"l1_loss": WRONG})
     make_student(subs, "cy", {"mse_loss": HANG})
     make_student(subs, "dan", {"mse_loss": MEMORY_BOMB, "l1_loss": ""})  # hostile; l1 not handed in
     (subs / "eve").mkdir()  # handed in nothing at all
+    make_student(subs, "fay", {"mse_loss": STUB, "l1_loss": STUB})  # handed in the untouched stubs
     path = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"  # the venv's `grade`
     env = {**os.environ, "PATH": path, "GRADER_COURSE": str(pack), "SUBMISSIONS": str(subs), "OUT": str(root / "grades"),
            "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_CPUS_PER_TASK": "2",
@@ -57,15 +58,44 @@ def test_shards_merge_into_a_correct_gradebook(graded, tmp_path):
                                        "--out", str(tmp_path / "all")])
     assert result.exit_code == 0, result.output
     book = _gradebook(tmp_path / "all")
-    scores = {name: (float(row["mse_loss"]), float(row["l1_loss"]), float(row["total"])) for name, row in book.items()}
-    assert scores == {"ada": (1, 1, 2), "bob": (1, 0, 1), "cy": (0, 1, 1), "dan": (0, 0, 0), "eve": (0, 0, 0)}
+    scores = {name: (float(row["mse_loss"]), float(row["l1_loss"])) for name, row in book.items()}
+    assert scores == {"ada": (1, 1), "bob": (1, 0), "cy": (0, 1), "dan": (0, 0), "eve": (0, 0), "fay": (0, 0)}
     assert "submission folder not found" in book["eve"]["note"]
+    quiz_max = float(book["ada"]["quiz"])
+    assert quiz_max > 0 and {row["quiz"] for name, row in book.items() if name != "ada"} == {"0.0"}
+    assert {float(row["max_score"]) for row in book.values()} == {2 + quiz_max}  # the quiz counts for everyone
+    for row in book.values():
+        assert float(row["total"]) == float(row["mse_loss"]) + float(row["l1_loss"]) + float(row["quiz"])
+        assert float(row["percent"]) == pytest.approx(100 * float(row["total"]) / float(row["max_score"]), abs=0.01)
     students = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "all/students").glob("*.json")}
     assert [e["status"] for e in students["cy"]["exercises"]] == ["timeout", "passed"]
     assert [e["status"] for e in students["dan"]["exercises"]] == ["error", "missing"]
     summary = json.loads((tmp_path / "all/summary.json").read_text())
-    assert summary["students"] == 5 and summary["exercises"]["l1_loss"]["pass_rate"] == pytest.approx(0.4)  # ada, cy
-    assert summary["exercises"]["l1_loss"]["most_failed_kinds"][0]["students"] == 1  # bob
+    l1 = summary["exercises"]["l1_loss"]
+    assert summary["students"] == 6 and l1["pass_rate"] == pytest.approx(2 / 6, abs=1e-4)  # ada, cy
+    assert l1["started"] == 3 and l1["pass_rate_of_started"] == pytest.approx(2 / 3, abs=1e-4)  # fay's stub is not a start
+    kinds = [(k["kind"], k["students"]) for k in l1["most_failed_kinds"]]
+    assert kinds == sorted(kinds, key=lambda k: (-k[1], k[0])) and {n for _k, n in kinds} == {1}  # bob only
+    assert "| `l1_loss` | 33% | 3 | 67% |" in (tmp_path / "all/summary.md").read_text()
+
+
+def test_gradebook_plots_or_says_why_not(graded, tmp_path, monkeypatch):
+    root, _subs, _env = graded
+    folder = root / "grades/shard-1"
+    notes = []
+    written = gradebook.write(gradebook.read(gradebook.student_files(folder)), tmp_path, notes.append)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert notes == [gradebook.NO_PLOT]
+    else:
+        assert {p.name for p in written} >= {"histogram.png", "exercises.png"}
+        assert (tmp_path / "exercises.png").read_bytes().startswith(b"\x89PNG")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    notes.clear()
+    (tmp_path / "plain").mkdir()
+    written = gradebook.write(gradebook.read(gradebook.student_files(folder)), tmp_path / "plain", notes.append)
+    assert notes == [gradebook.NO_PLOT] and not any(p.suffix == ".png" for p in written)
 
 
 def test_student_json_has_the_grade_json_schema(graded):

@@ -68,7 +68,7 @@ def grade_class(request: BatchRequest, say=lambda _line: None, progress=_silent)
             run.run(grader, request.submissions, todo, out, request.jobs, request.student_timeout,
                     on_done=tick, lease=pool.lease, setup=setup)
     files = {n: path for n in assigned if (path := run.result_path(out, n)).is_file()}
-    return gradebook.write(gradebook.read(files), out)
+    return gradebook.write(gradebook.read(files), out, say)
 
 
 def _keep_only_same_setup(out: Path, assigned: list, setup: dict, todo: list) -> None:

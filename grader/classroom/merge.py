@@ -10,7 +10,7 @@ from . import gradebook, manifest, provenance, run
 from .run import STUDENTS_DIR
 
 
-def merge(outputs: list[Path], out: Path, allow_missing: bool = False) -> dict:
+def merge(outputs: list[Path], out: Path, allow_missing: bool = False, say=lambda _line: None) -> dict:
     """Copy every shard's student files into ``out`` and write the gradebook; returns what was found."""
     shards = [manifest.read(folder) for folder in outputs]
     first = shards[0]
@@ -46,7 +46,7 @@ def merge(outputs: list[Path], out: Path, allow_missing: bool = False) -> dict:
         for name, path in files.items():
             merged[name] = shutil.copyfile(path, out / STUDENTS_DIR / path.name)
     manifest.write(out, first["day"], (1, 1), first["roster"], first["roster"], first.get("provenance") or {})
-    gradebook.write(gradebook.read(merged), out)
+    gradebook.write(gradebook.read(merged), out, say)
     return {"students": len(merged), "missing": missing}
 
 
