@@ -84,7 +84,7 @@ def _tally(stats: ExerciseStats, ex: dict) -> None:
 def _note(exercises: list) -> str:
     """Why a student got nothing at all, when the whole submission failed the same way."""
     statuses = {ex["status"] for ex in exercises}
-    if len(statuses) == 1 and statuses & {"timeout", "error", "missing"} and not any(ex["cases"] for ex in exercises):
+    if len(statuses) == 1 and statuses & {"timeout", "error", "missing"} and not any(ex["score"] for ex in exercises):
         return exercises[0]["feedback"].splitlines()[0][:200] if exercises else ""
     return ""
 

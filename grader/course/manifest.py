@@ -23,7 +23,7 @@ COURSE_ENV = "GRADER_COURSE"
 
 _EXERCISE_KEYS = {"name", "title", "points", "reference", "hints", "cases", "tolerance", "visibility"}
 _CASE_KEYS = {"kind", "public", "args", "kwargs", "grid", "dtypes", "seeds", "compare", "note"}
-_VISIBILITY = {"visible", "hidden", "after_due_date"}
+_VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
 
 
 @dataclass(frozen=True)
