@@ -90,8 +90,10 @@ def filename(role: str, day: str) -> str:
     return f"grade-{day}.yml" if role == "student" else f"grade-class-{day}.yml"
 
 
-def _env(values: dict, indent: str = "  ") -> str:
-    return "\n".join(f"{indent}{key}: {json.dumps(str(value))}" for key, value in values.items())
+def _common(env: dict) -> str:
+    """What every workflow starts with: read-only token, bash, and the validated values as env."""
+    values = "\n".join(f"  {key}: {json.dumps(str(value))}" for key, value in env.items())
+    return f"permissions:\n  contents: read\ndefaults:\n  run:\n    shell: bash\nenv:\n{values}\n"
 
 
 _INSTALL = """\
@@ -111,14 +113,7 @@ STUDENT = """\
 # instructor's own workflow (`grade init-ci --role instructor`), never from this file.
 name: grade-{day}
 on: [push, workflow_dispatch]
-permissions:
-  contents: read
-defaults:
-  run:
-    shell: bash
-env:
-{env}
-jobs:
+{common}jobs:
   grade:
     runs-on: ubuntu-latest
     timeout-minutes: 20
@@ -159,7 +154,7 @@ def student_workflow(day: str, grader: str, course_repo: str | None = None, cour
     if course_repo:
         env.update(COURSE_REPO=course_repo, COURSE_PATH=course_path)
     return STUDENT.format(
-        day=day, env=_env(env), checkout=_uses("checkout"), setup_python=_uses("setup-python"),
+        day=day, common=_common(env), checkout=_uses("checkout"), setup_python=_uses("setup-python"),
         upload=_uses("upload-artifact"), fetch=PRACTICE_FETCH if course_repo else "",
         pack=f"the public practice pack {course_repo}" if course_repo else "the pack that ships with the grader",
         install=_INSTALL.format(cache=_uses("cache"), key="student", torch=TORCH, extra=""))
@@ -173,14 +168,7 @@ INSTRUCTOR = """\
 # Actions tab after the deadline; the number of shards is the length of the matrix below.
 name: grade-class-{day}
 on: workflow_dispatch
-permissions:
-  contents: read
-defaults:
-  run:
-    shell: bash
-env:
-{env}
-jobs:
+{common}jobs:
   grade:
     runs-on: ubuntu-latest
     timeout-minutes: 120
@@ -275,7 +263,7 @@ def instructor_workflow(day: str, grader: str, deadline: str, course_path: str =
     install = _INSTALL.format(cache=_uses("cache"), key="instructor", torch=TORCH, extra="")
     merge_install = _INSTALL.format(cache=_uses("cache"), key="instructor-merge", torch=TORCH, extra=" matplotlib")
     return INSTRUCTOR.format(
-        day=day, env=_env(env), container=CONTAINER, shards=", ".join(str(i) for i in range(1, shards + 1)),
+        day=day, common=_common(env), container=CONTAINER, shards=", ".join(str(i) for i in range(1, shards + 1)),
         checkout=_uses("checkout"), upload=_uses("upload-artifact"), download=_uses("download-artifact"),
         install=install, merge_install=merge_install, token=token,
         fetch="\n".join("          " + line if line else "" for line in FETCH.splitlines()))

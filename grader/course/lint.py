@@ -31,15 +31,22 @@ def _unknown(path: Path, node, known: set, what: str) -> list[str]:
             for key in node if key not in known]
 
 
-def lint_day(folder: Path) -> list[str]:
-    path = folder / "day.yaml"
+def _mapping(path: Path, known: set, expected: str):
+    """(the file's top-level mapping or None, the problems of its keys or why it is unusable)."""
     try:
         data = yamlfile.load(path)
     except CourseError as exc:
-        return [str(exc)]
+        return None, [str(exc)]
     if not isinstance(data, dict):
-        return [f"{path}: expected a mapping with 'title' and 'exercises'"]
-    problems = _unknown(path, data, DAY_KEYS, "key")
+        return None, [f"{path}: expected {expected}"]
+    return data, _unknown(path, data, known, "key")
+
+
+def lint_day(folder: Path) -> list[str]:
+    path = folder / "day.yaml"
+    data, problems = _mapping(path, DAY_KEYS, "a mapping with 'title' and 'exercises'")
+    if data is None:
+        return problems
     if isinstance(data.get("forbidden"), dict):
         problems += _unknown(path, data["forbidden"], FORBIDDEN_KEYS, "key under 'forbidden'")
     names = data.get("exercises")
@@ -63,13 +70,9 @@ def _item_line(path: Path, item) -> int:
 
 
 def lint_exercise(path: Path, name: str) -> list[str]:
-    try:
-        data = yamlfile.load(path)
-    except CourseError as exc:
-        return [str(exc)]
-    if not isinstance(data, dict):
-        return [f"{path}: expected a mapping"]
-    problems = _unknown(path, data, _EXERCISE_KEYS, "key")
+    data, problems = _mapping(path, _EXERCISE_KEYS, "a mapping")
+    if data is None:
+        return problems
     params = None
     if isinstance(data.get("reference"), str):
         params, problem = _reference_params(data["reference"])
