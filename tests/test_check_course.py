@@ -55,3 +55,14 @@ def test_clean_packs_pass_the_schema(tmp_path):
 
     assert lint_day(make_pack(tmp_path, quiz=True) / "day3") == []
     assert lint_day(BUILTIN_COURSE / "day3") == []
+
+
+def test_grading_names_the_line_of_an_unknown_exercise(tmp_path):
+    pack = make_pack(tmp_path)
+    day = pack / "day3" / "day.yaml"
+    listing = yaml.safe_load(day.read_text())
+    listing["exercises"].append("huber_los")
+    day.write_text(yaml.safe_dump(listing, sort_keys=False))
+    line = next(n for n, text in enumerate(day.read_text().splitlines(), 1) if "huber_los" in text)
+    result = CliRunner().invoke(main, ["day3", "--course", str(pack), "--submission", str(tmp_path)])
+    assert result.exit_code == 2 and f"day.yaml:{line}: exercise 'huber_los' is listed" in result.output

@@ -25,7 +25,7 @@ from .options import course_option, device_option, limits_options
 @click.option("--students", "students", multiple=True, metavar="NAME[,NAME...]",
               help="Regrade just these students (repeat the option or separate names with commas).")
 @click.option("--student-timeout", type=click.FloatRange(min=0, min_open=True),
-              help="Wall-clock cap in seconds for all of one student's exercises together.")
+              help="Seconds all of one student's jobs may run together; their worker is restarted after.")
 @click.option("--progress-every", type=click.IntRange(1), help="Without a terminal: a progress line every N "
                                                                "students (default: every 10%).")
 @device_option

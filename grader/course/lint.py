@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import inspect
-import re
 from pathlib import Path
 
 from . import casegen, yamlfile
@@ -55,18 +54,11 @@ def lint_day(folder: Path) -> list[str]:
     present = sorted(p.stem for p in folder.glob("*.yaml") if p.name not in ("day.yaml", "quiz.yaml"))
     for name in names:
         if not (folder / f"{name}.yaml").is_file():
-            problems.append(f"{path}:{_item_line(path, name)}: exercise '{name}' is listed but {name}.yaml does not "
+            problems.append(f"{yamlfile.item_where(path, name)}: exercise '{name}' is listed but {name}.yaml does not "
                             f"exist{did_you_mean(name, present)}")
         else:
             problems += lint_exercise(folder / f"{name}.yaml", name)
     return problems
-
-
-def _item_line(path: Path, item) -> int:
-    """The line of ``- item`` in a YAML list (scalars in a list carry no line of their own)."""
-    pattern = re.compile(rf"^\s*-\s*['\"]?{re.escape(str(item))}['\"]?\s*(#.*)?$")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 0)
 
 
 def lint_exercise(path: Path, name: str) -> list[str]:

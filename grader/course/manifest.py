@@ -111,7 +111,7 @@ def _load_day(folder: Path) -> Day:
     names = data.get("exercises")
     _require(isinstance(names, list) and names, loc, "'exercises' must be a non-empty list of names")
     _require(len(set(names)) == len(names), loc, "an exercise is listed twice in 'exercises'")
-    exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, loc) for n in names)
+    exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, yamlfile.item_where(path, n)) for n in names)
     forbidden = data.get("forbidden", {}) or {}
     return Day(
         name=folder.name,

@@ -1,6 +1,7 @@
 """YAML loading that remembers line numbers, so course errors can point at file:line."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -51,4 +52,15 @@ def where(path: Path, node) -> str:
 def key_where(path: Path, node, key) -> str:
     """file:line of ``key`` in the mapping ``node`` (the mapping's own line if unknown)."""
     line = getattr(node, "key_lines", {}).get(key) or getattr(node, "line", 0)
+    return f"{path}:{line}" if line else str(path)
+
+
+def item_where(path: Path, item) -> str:
+    """file:line of ``- item`` in a YAML list (scalars in a list carry no line of their own)."""
+    pattern = re.compile(rf"^\s*-\s*['\"]?{re.escape(str(item))}['\"]?\s*(#.*)?$")
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return str(path)
+    line = next((n for n, text in enumerate(lines, 1) if pattern.match(text)), 0)
     return f"{path}:{line}" if line else str(path)
