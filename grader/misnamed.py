@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .judging import untrusted
+
 _NOISE = re.compile(r"(\s*\(\d+\)|[\s_-]+(copy|final|old|new|v?\d+)|\s+)$", re.IGNORECASE)
 
 
@@ -33,5 +35,5 @@ def suggestion(folder: Path, wanted: str, directory: bool = False) -> str:
     named = sorted(n for n in candidates if _key(Path(n).stem if suffix else n) == _key(stem))
     if not named:
         return ""
-    shown = named[0] + ("/" if directory else "")
+    shown = untrusted.text(named[0], 120) + ("/" if directory else "")  # a learner chose this name
     return f" (found '{shown}': rename it to {wanted}{'/' if directory else ''})"

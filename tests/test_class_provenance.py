@@ -44,7 +44,7 @@ def test_student_timeout_stops_only_that_student(hung_class):
 def test_results_record_their_provenance(hung_class):
     _root, _pack, subs, out = hung_class
     setup = json.loads((out / "batch.json").read_text())["provenance"]
-    assert set(setup) == {"day", "pack_sha256", "grader", "torch", "device", "options"}
+    assert set(setup) == {"day", "pack_sha256", "secret", "grader", "torch", "device", "options"}
     assert setup["options"] == {"timeout": 20.0, "memory_mb": 2048, "student_timeout": 1.5}
     record = _student(out, "b_ok")["provenance"]
     assert {k: v for k, v in record.items() if k != "files"} == setup

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..results import DayResult, ExerciseResult
+from ..submission import student_submission
 from . import provenance
 
 STUDENTS_DIR = "students"
@@ -52,7 +53,7 @@ def pending(out: Path, names: list[str], force: bool, submissions: Path | None =
         return list(names)
     return [n for n in names if not result_path(out, n).is_file()
             or (submissions is not None
-                and _stored(out, n).get("files") != provenance.file_hashes(submissions / n, day))]
+                and _stored(out, n).get("files") != provenance.file_hashes(student_submission(submissions, n), day))]
 
 
 def _stored(out: Path, student: str) -> dict:
@@ -106,7 +107,7 @@ def _collect(waited, outcomes, on_done) -> set:
 
 def _grade_student(grader, submissions: Path, name: str, out: Path, timeout: float | None, lease, setup) -> Outcome:
     started = time.monotonic()
-    folder = submissions / name
+    folder = student_submission(submissions, name)
     files = provenance.file_hashes(folder, grader.day.name)
     with lease(timeout) as held:
         try:
@@ -132,7 +133,7 @@ def failed_result(day, folder: Path, status: str, message: str) -> DayResult:
     from ..course import quiz
 
     return DayResult(day.name, day.title, str(folder), "", exercises,
-                     quiz=quiz.section_for(quiz.for_day(day), day.name, folder))
+                     quiz=quiz.section_for(quiz.for_day(day), day.name, folder.parent if folder.is_file() else folder))
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 import torch
 
 from ..course.casegen import Case
+from . import untrusted
 from .compare import Mismatch
 from .reference import Expected
 from ..sandbox import wire
 
 
 def decode(frame: bytes):
-    """Load an answer frame; anything but the plain structure we expect is rejected."""
+    """Load an answer frame; anything but the plain structure we expect is rejected. Its strings
+    are still the job's: whoever shows one passes it through :func:`untrusted.text`."""
     try:
         data = wire.decode(frame)
     except Exception:  # noqa: BLE001 - hostile bytes may fail in many ways
@@ -21,10 +23,20 @@ def decode(frame: bytes):
 
 
 def judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
+    """Why ``answer`` fails the case, or None. Never raises: an answer the checks cannot even
+    handle (a meta tensor where data was expected...) is a failed case, not a grader fault."""
+    try:
+        return _judge(case, expected, answer, tol)
+    except Exception as exc:  # noqa: BLE001 - hostile answers can break a check in many ways
+        return Mismatch("value", "error", f"your answer could not be checked: {type(exc).__name__}: "
+                                          f"{untrusted.text(exc)}")
+
+
+def _judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
     if answer is None:
         return Mismatch("value", "missing", "no answer: the worker stopped before this case")
     if answer.get("error"):  # "raised ..." or "returned ..., expected a torch.Tensor"
-        return Mismatch("value", "error", f"your function {answer['error']}")
+        return Mismatch("value", "error", f"your function {untrusted.text(answer['error'])}")
     if "value" in case.compare:
         found = expected.target(None, tol).check("value", answer.get("output"))
         if found:
@@ -61,7 +73,7 @@ def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
         got = grads.get(name)
         if got is None:
             why = answer.get("grad_error")
-            message = (f"backward failed: {why}" if why else
+            message = (f"backward failed: {untrusted.text(why)}" if why else
                        f"no gradient reached '{name}': values right but the graph is cut. "
                        "Did you detach, call .item() or .tolist(), or build a new tensor with torch.tensor(...)?")
             return Mismatch(what, "missing", message)
