@@ -78,6 +78,9 @@ def test_resume_and_merge_refuse_another_pack(hung_class, tmp_path):
     refused = _batch(subs, "--course", other, "--out", out, *options)
     assert refused.exit_code == 2 and "another set-up (course pack" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
+    same_pack = ["batch", "day3", str(subs), "--course", str(pack), "--out", str(out), *map(str, options)]
+    keyed = CliRunner().invoke(main, same_pack, env={"GRADER_SECRET": "another secret"})
+    assert keyed.exit_code == 2 and "another set-up (secret" in keyed.output
     shard = _batch(subs, "--course", other, "--out", tmp_path / "s1", "--shard", "1/2", *options)
     assert shard.exit_code == 0, shard.output
     own = _batch(subs, "--course", pack, "--out", tmp_path / "s2", "--shard", "2/2", *options)
