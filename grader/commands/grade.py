@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -32,7 +33,8 @@ class _DayCommand(click.Command):
 @course_option()
 @limits_options
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
-def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under):
+@click.option("--verbose", "-v", is_flag=True, help="Text report: explain every failing case, not only the first.")
+def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, verbose):
     """Grade DAY of a submission (all exercises, or the EXERCISES named)."""
     loaded = Course.locate(course).load_day(day)
     for name in exercises:
@@ -45,9 +47,13 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
             result = grader.grade(submission, exercises or None)
     finally:
         pool.close()
-    report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour())
+    started = click.get_current_context().meta.get("grader.started")
+    if started:  # the wall time since `grade` started, not only the grading
+        result.elapsed = time.monotonic() - started
+    report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour(), verbose=verbose)
     if output:
         output.write_text(report, encoding="utf-8")
+        click.echo(f"wrote {output} ({fmt} report: {result.score:g} / {result.max_score:g})", err=True)
     else:
         sys.stdout.write(report)
     if fail_under is not None and result.percent < fail_under:
