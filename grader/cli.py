@@ -20,7 +20,8 @@ class _GradeGroup(click.Group):
 
     def resolve_command(self, ctx, args):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["day", *args]
+            # Named after the day typed, so usage errors say "Try 'grade day3 --help'".
+            return args[0], self.commands["day"], args
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx):

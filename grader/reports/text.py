@@ -86,7 +86,9 @@ def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[s
 _QUIZ_MARK = {"passed": "✓", "failed": "✗", "error": "!", "missing": "·"}
 
 
-def render(result, colour: bool = False, verbose: bool = False, **_options) -> str:
+def render(result, colour: bool = False, verbose: bool = False, next_step: str | None = None, **_options) -> str:
+    """``next_step``: the "Next:" line the command worked out (it knows the day's order and the
+    options typed); by default, the first failing exercise of the report."""
     lines = [f"{result.title}: grading {result.submission}/{result.day} on {result.device}", ""]
     width = max((len(e.name) for e in result.exercises), default=10)
     for ex in result.exercises:
@@ -95,8 +97,14 @@ def render(result, colour: bool = False, verbose: bool = False, **_options) -> s
         lines.extend(quiz_lines(result.quiz, result.day, width, colour))
     lines += ["", paint("1", f"Total: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
                        f" in {result.elapsed:.1f} s", colour)]
-    todo = next((e for e in result.exercises if e.status != "passed"), None)
-    if todo is not None:  # like rustlings: always say what to do next
-        lines.append(f"Next: {result.submission}/{result.day}/{todo.name}.py"
-                     f"  (grade {result.day} {todo.name}; grade hint {result.day} {todo.name})")
+    if next_step is None:
+        from ..learner import progress
+
+        todo = next((e for e in result.exercises if e.status != "passed"), None)
+        next_step = progress.next_step(result.day, todo and progress.Progress(todo.name, progress.FAILING, todo),
+                                       result.submission)
+    if next_step:  # like rustlings: always say what to do next
+        lines.append(next_step)
+    elif result.quiz and result.quiz.get("status") == "passed" and result.percent >= 100:
+        lines.append(paint("32", f"{result.title} complete: every exercise and the quiz pass. Well done!", colour))
     return "\n".join(lines) + "\n"
