@@ -30,7 +30,7 @@ def day_folder(submission: Path, day: str) -> Path:
         return folder
     given = Path(submission)
     if given.is_dir() and (given.name == day or any(given.glob("*.py")) or (given / "quiz_answers.yaml").is_file()):
-        parent = os.path.relpath(given.resolve().parent)
+        parent = str(given.parent) if given.is_absolute() else os.path.relpath(given.resolve().parent)
         raise UsageError(f"{given} looks like a day folder itself; --submission takes the folder that holds "
                          f"{day}/: try --submission {shlex.quote(str(parent))}")
     raise UsageError(f"submission folder not found: {folder} (run grade from your project, or pass --submission DIR)")
