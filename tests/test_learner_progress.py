@@ -172,3 +172,11 @@ def test_the_cache_key_covers_the_file_the_pack_and_the_device(tmp_path):
     assert ResultCache(pack, "cpu", tmp_path).get("mse_loss", b"source") is not None
     (pack / "mse_loss.yaml").write_text((pack / "mse_loss.yaml").read_text() + "\n# changed\n")
     assert ResultCache(pack, "cpu", tmp_path).get("mse_loss", b"source") is None
+
+
+def test_torch_version_is_read_without_importing_torch():
+    import torch
+
+    from grader.learner.cache import torch_version
+
+    assert torch_version() == torch.__version__

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import click
 
-from .. import workers
-from ..course import quiz
-from ..course.manifest import Course
 from ..errors import UsageError, did_you_mean
 from ..learner import progress
 from ..learner.progress import QUIZ
-from ..results import DayResult
 from ..reports import FORMATS, text
-from ..sandbox import Limits
 from .options import course_option, device_option, limits_options, submission_option
 
 
@@ -41,7 +36,10 @@ class _DayCommand(click.Command):
 @click.option("--verbose", "-v", is_flag=True, help="Text report: explain every failing case, not only the first.")
 def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, verbose):
     """Grade DAY of a submission (all exercises, or the EXERCISES named; 'quiz' names the quiz)."""
+    from ..course import quiz
     from ..learner import place
+    from ..results import DayResult
+    from ..sandbox import Limits
 
     ctx = click.get_current_context()
     loaded = _load_day(course, day)
@@ -74,6 +72,8 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
 
 
 def _load_day(course, day):
+    from ..course.manifest import Course
+
     try:
         return Course.locate(course).load_day(day)
     except UsageError as exc:
@@ -86,6 +86,8 @@ def _load_day(course, day):
 
 
 def _grade(loaded, device, limits, submission, names):
+    from .. import workers
+
     pool = workers.start(loaded)  # their torch import overlaps with ours, which the engine brings
     try:
         from ..engine import Grader
@@ -99,6 +101,8 @@ def _grade(loaded, device, limits, submission, names):
 def _upcoming(loaded, result, asked):
     """What "Next:" points at: the first failing exercise graded; after a pass of some exercises, the
     next one of the day; after the exercises, the quiz unless it passed."""
+    from ..course import quiz
+
     todo = next((e for e in result.exercises if e.status != "passed"), None)
     if todo is not None:
         return progress.Progress(todo.name, progress.FAILING, todo)
