@@ -112,3 +112,14 @@ def test_the_report_time_is_the_wall_time_and_output_says_where_it_wrote(tmp_pat
     assert run.exit_code == 0, run.output
     assert json.loads(out.read_text())["elapsed"] >= 100
     assert f"wrote {out}" in run.stderr and run.stdout == ""
+
+
+def test_what_cases_print_is_bounded_per_case_and_per_job(grade_source):
+    from grader.judging.invoke import PRINTED_PER_CASE, PRINTED_PER_JOB
+
+    chatty = PRINTS_SHAPE.replace('print("shape is", tuple(input.shape))', 'print("x" * 5000)')
+    result = grade_source("mse_loss", chatty)
+    assert max(len(c.output) for c in result.cases) == PRINTED_PER_CASE
+    assert sum(len(c.output) for c in result.cases) <= PRINTED_PER_JOB
+    again = grade_source("mse_loss", chatty)  # the next job (a fresh fork) starts with a full budget
+    assert [len(c.output) for c in again.cases] == [len(c.output) for c in result.cases]

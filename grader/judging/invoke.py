@@ -66,6 +66,8 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
 
 
 PRINTED_PER_CASE = 1000  # characters of what one case printed kept for the report
+PRINTED_PER_JOB = 8192  # and of all cases of a job together (a job is a fresh fork: this starts full)
+_job_budget = [PRINTED_PER_JOB]
 
 
 class _Tee:
@@ -77,9 +79,10 @@ class _Tee:
 
     def write(self, text) -> int:
         text = str(text)
-        room = PRINTED_PER_CASE - sum(map(len, self._kept))
+        room = min(PRINTED_PER_CASE - sum(map(len, self._kept)), _job_budget[0])
         if room > 0:
             self._kept.append(text[:room])
+            _job_budget[0] -= len(self._kept[-1])
         return self._stream.write(text)
 
     def flush(self) -> None:
