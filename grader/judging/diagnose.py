@@ -65,7 +65,7 @@ def _same(got: torch.Tensor, other: torch.Tensor) -> bool:
         return False
     finite = other[other.isfinite()]  # a NaN scale would make allclose raise
     scale = finite.abs().max().item() if finite.numel() else 0.0
-    return bool(torch.allclose(got, other, rtol=1e-4, atol=1e-6 * max(scale, 1e-30), equal_nan=True))
+    return bool(torch.allclose(got, other, rtol=2e-5, atol=1e-6 * max(scale, 1e-30), equal_nan=True))
 
 
 def _explains(got, truth, alt) -> bool:
