@@ -46,7 +46,7 @@ def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: M
     if not hint and mismatch.what == "value" and _small(case):
         fn = resolve(reference)
         for check in (_swapped, _divisor, _other_reduction, _ignored_keyword):
-            hint = check(fn, case, got64, truth64)
+            hint = check(fn, case, got64, truth64, answer)
             if hint:
                 break
     if not hint:
@@ -91,6 +91,36 @@ def _recompute(fn, args: list, dtype=torch.float64):
     return None if result["error"] else result["output"].to(torch.float64)
 
 
+def _matches(fn, case, got, truth, answer, args, scale: float = 1.0, rename: dict | None = None) -> bool:
+    """torch on ``args`` (times ``scale``) is what the learner returned and not the right answer.
+    One number can agree by chance, so for a single-element result the learner's gradients must
+    agree with the hypothesis's too (``rename``: which of its leaves each of the learner's is)."""
+    alt = _recompute(fn, args)
+    if alt is None or not _explains(got, truth, alt * scale):
+        return False
+    return got.numel() > 1 or _gradients_agree(fn, case, answer, args, scale, rename or {})
+
+
+def _gradients_agree(fn, case, answer, args, scale: float, rename: dict) -> bool:
+    if case.upstream is None:
+        return True  # a case without gradients: the value is all there is
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            theirs = invoke(fn, args, "cpu", upstream=case.upstream, dtype=torch.float64)["grads"]
+        except Exception:  # noqa: BLE001
+            return False
+    compared = 0
+    for name, mine in (answer.get("grads") or {}).items():
+        other = theirs.get(rename.get(name, name))
+        if type(mine) is not torch.Tensor or other is None:
+            continue
+        if not _same(mine.detach().to("cpu", torch.float64), other * scale):
+            return False
+        compared += 1
+    return compared > 0
+
+
 def _with(case, replace: dict | None = None, drop: str | None = None) -> list:
     replace = replace or {}
     return [dict(a, value=replace[a["name"]]) if a["name"] in replace else a for a in case.args if a["name"] != drop]
@@ -102,7 +132,7 @@ def _keyword(case, name: str, default=None):
 
 # --- recomputed hypotheses (values only) -------------------------------------------------------
 
-def _swapped(fn, case, got, truth) -> str:
+def _swapped(fn, case, got, truth, answer) -> str:
     tensors = [a for a in case.args if a["kind"] == "tensor"][:MAX_SWAPPED]
     for i, first in enumerate(tensors):
         for second in tensors[i + 1:]:
@@ -111,11 +141,12 @@ def _swapped(fn, case, got, truth) -> str:
             swap = {first["name"]: second, second["name"]: first}
             args = [dict(a, value=swap[a["name"]]["value"], transform=swap[a["name"]]["transform"])
                     if a["name"] in swap else a for a in case.args]
-            if _explains(got, truth, _recompute(fn, args)):
+            if _matches(fn, case, got, truth, answer, args, rename={first["name"]: second["name"],
+                                                                    second["name"]: first["name"]}):
                 return (f"your result is torch's with '{first['name']}' and '{second['name']}' swapped: "
                         f"check which argument plays which role")
     if getattr(fn, "__name__", "") == "kl_div":
-        return _kl_reversed(fn, case, got, truth)
+        return _kl_reversed(fn, case, got, truth)  # its inputs are new leaves: no gradient to compare
     return ""
 
 
@@ -138,7 +169,7 @@ def _kl_reversed(fn, case, got, truth) -> str:
     return ""
 
 
-def _divisor(fn, case, got, truth) -> str:
+def _divisor(fn, case, got, truth, answer) -> str:
     """'mean' over the wrong count: the number of elements instead of the sum of the weights, or back."""
     if _keyword(case, "reduction", "mean") != "mean" or "reduction" not in {a["name"] for a in case.args}:
         return ""
@@ -160,27 +191,28 @@ def _divisor(fn, case, got, truth) -> str:
                 divisors["the sum of the weights of the targets"] = weight.to(torch.float64)[kept].sum().item()
     right = [name for name, d in divisors.items() if d and _same(truth, total / d)]
     for name, d in divisors.items():
-        if d and right and name not in right and _explains(got, truth, total / d):
+        if d and right and name not in right and _explains(got, truth, total / d) and \
+                _matches(fn, case, got, truth, answer, _with(case, {"reduction": "sum"}), scale=1 / d):
             return (f"your 'mean' divides by {name}, but torch's divides here by {right[0]}: "
                     "check what you divide the sum by")
     return ""
 
 
-def _other_reduction(fn, case, got, truth) -> str:
+def _other_reduction(fn, case, got, truth, answer) -> str:
     asked = _keyword(case, "reduction")
     if asked not in REDUCTIONS:
         return ""
     for other in REDUCTIONS:
-        if other != asked and _explains(got, truth, _recompute(fn, _with(case, {"reduction": other}))):
+        if other != asked and _matches(fn, case, got, truth, answer, _with(case, {"reduction": other})):
             return f"your output matches reduction='{other}', but reduction='{asked}' was requested"
     return ""
 
 
-def _ignored_keyword(fn, case, got, truth) -> str:
+def _ignored_keyword(fn, case, got, truth, answer) -> str:
     for arg in case.args:
         if not arg["keyword"] or arg["name"] == "reduction":
             continue
-        if _explains(got, truth, _recompute(fn, _with(case, drop=arg["name"]))):
+        if _matches(fn, case, got, truth, answer, _with(case, drop=arg["name"])):
             return (f"your output is what torch gives without {arg['name']}={_short(arg)}: "
                     f"is '{arg['name']}' used at all?")
     return ""
@@ -237,8 +269,9 @@ def _float32_precision(got, truth, case, mismatch) -> str:
     eps32 = torch.finfo(torch.float32).eps
     error = (got - truth).abs()
     rounded = error <= 8 * eps32 * truth.abs()
-    exact_float32 = got == got.to(torch.float32).to(torch.float64)
-    if not (rounded.all() and exact_float32.double().mean().item() >= 0.5 and error.any()):
+    differs = error > 0  # an element equal to the truth (a zero, say) says nothing about float32
+    exact_float32 = got[differs] == got[differs].to(torch.float32).to(torch.float64)
+    if not (rounded.all() and differs.any() and exact_float32.double().mean().item() >= 0.5):
         return ""
     return ("float32 precision: your float64 result holds float32 numbers (right to about 7 digits): part of your computation "
             "runs in float32 (a torch.tensor(...) or torch.zeros(...) without dtype=, or .float())")
