@@ -4,8 +4,9 @@ Every diagnosis is a hypothesis that is checked before it is shown: the hypothes
 is recomputed (torch's reference with another reduction, a keyword left out, two arguments
 swapped, another divisor for 'mean', the inputs in float32), or read off the learner's numbers
 (a constant ratio, all-zero gradients, non-finite values and the input magnitudes that could
-cause them), and it is named only if it reproduces the learner's output within a tolerance. A
-diagnosis that does not explain the mismatch is never shown: no hint is better than a wrong one.
+cause them), and it is named only if it reproduces the learner's output within a tolerance (for
+a single-number result, which can agree by chance, the learner's gradients too). A diagnosis that
+does not explain the mismatch is never shown: no hint is better than a wrong one.
 Hints never contain expected numbers, so they are safe to show for hidden cases too.
 """
 from __future__ import annotations
@@ -93,12 +94,12 @@ def _recompute(fn, args: list, dtype=torch.float64):
 
 def _matches(fn, case, got, truth, answer, args, scale: float = 1.0, rename: dict | None = None) -> bool:
     """torch on ``args`` (times ``scale``) is what the learner returned and not the right answer.
-    One number can agree by chance, so for a single-element result the learner's gradients must
-    agree with the hypothesis's too (``rename``: which of its leaves each of the learner's is)."""
+    One number can agree with another by chance, so where both results are single numbers the
+    learner's gradients must agree with the hypothesis's too (``rename``: which of its leaves each of the learner's is)."""
     alt = _recompute(fn, args)
     if alt is None or not _explains(got, truth, alt * scale):
         return False
-    return got.numel() > 1 or _gradients_agree(fn, case, answer, args, scale, rename or {})
+    return got.numel() > 1 or truth.numel() > 1 or _gradients_agree(fn, case, answer, args, scale, rename or {})
 
 
 def _gradients_agree(fn, case, answer, args, scale: float, rename: dict) -> bool:
