@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import casegen, quiz
-from .judging import feedback, reference
+from .judging import feedback, reference, untrusted
 from . import scan, workers
 from .judging.compare import tolerance_for
 from .course.manifest import Day, ExerciseSpec
@@ -22,8 +22,8 @@ from .judging.judge import decode, judge
 from .results import CaseResult, DayResult, ExerciseResult
 from .sandbox import JobResult, Limits, WorkerPool, wire
 from .sandbox.child import ANSWERS_FRAME, IMPORT_FRAME
+from .submission import Unreadable, open_submission
 
-MAX_SOURCE_BYTES = 1 << 20
 # pytest.main keeps process-wide state (config, plugins, sys.modules), so submissions graded from
 # several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still overlap.
 _JUDGING = threading.Lock()
@@ -81,7 +81,7 @@ class Grader:
         if spec.name not in self._prepared:
             fn = reference.resolve(spec.reference)
             cases, expected, skipped = [], {}, []
-            for case in casegen.expand(spec):
+            for case in casegen.expand(spec, self.day.secret):
                 missing = reference.unsupported_params(fn, case)
                 if missing:
                     skipped.append(f"{case.label}: this torch's {spec.reference} has no parameter {', '.join(missing)}")
@@ -92,20 +92,18 @@ class Grader:
         return self._prepared[spec.name]
 
     def grade(self, submission: Path, exercises=None) -> DayResult:
+        """``submission``: a folder, a notebook, or an object from grader.submission."""
         started = time.monotonic()
-        submission = Path(submission)
-        folder = submission / self.day.name
-        if not folder.is_dir():
-            raise UsageError(f"submission folder not found: {folder}")
+        files = open_submission(submission, self.day.name)  # a folder or a notebook
         specs = [self.day.exercise(n) for n in exercises] if exercises else list(self.day.exercises)
         results, runs = {}, {}
         for spec in specs:
-            early, source = self._precheck(spec, folder / f"{spec.name}.py")
+            early, source = self._precheck(spec, files)
             if early:
                 results[spec.name] = early
                 continue
             prepared = self.prepare(spec)
-            future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, prepared.payload,
+            future = self._pool.submit(source.text, source.filename, spec.name, prepared.payload,
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
         if runs:
@@ -122,34 +120,31 @@ class Grader:
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
+            if result.status != "passed" and files.notes(spec.name):
+                result.feedback = "\n".join([result.feedback, *files.notes(spec.name)]).strip()
         # The quiz counts towards the whole day, not towards one exercise.
-        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, submission)
-        return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
+        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
+        return DayResult(self.day.name, self.day.title, str(files), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started)
 
-    def _precheck(self, spec: ExerciseSpec, path: Path):
-        """(result, source): a result when the file cannot be run at all."""
+    def _precheck(self, spec: ExerciseSpec, files):
+        """(result, source): a result when the exercise's source cannot be run at all."""
         def early(status, feedback):
             return ExerciseResult(spec.name, status, 0.0, spec.points, feedback=feedback), None
 
-        if not path.is_file():
-            return early("missing", f"{path} not found: create it and define {spec.name}()")
-        raw = path.read_bytes()
-        if len(raw) > MAX_SOURCE_BYTES:
-            return early("error", f"{path.name} is larger than {MAX_SOURCE_BYTES} bytes")
         try:
-            source = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return early("error", f"{path.name} is not valid UTF-8 text")
+            source = files.source(spec.name)
+        except Unreadable as exc:
+            return early(exc.status, str(exc))
         try:
-            tree = scan.parse(source, str(path))
+            tree = scan.parse(source.text, source.filename)
+            findings = scan.scan(tree, self.day.forbidden_calls)
         except scan.SyntaxProblem as exc:
-            return early("error", f"{path.name} {exc}")
-        findings = scan.scan(tree, self.day.forbidden_calls)
+            return early("error", f"{source.at(exc.line)}: {str(exc).partition(': ')[2]}")
         if findings:
-            return early("forbidden", "; ".join(f"{path.name} {f}" for f in findings))
+            return early("forbidden", "; ".join(f"{source.at(f.line)}: {f.message}" for f in findings))
         if not scan.defines(tree, spec.name):
-            return early("missing", f"{path.name} does not define a function named {spec.name}()")
+            return early("missing", f"{source.shown} does not define a function named {spec.name}()")
         return None, source
 
     def _judge_case(self, prepared: Prepared, case, answer) -> CaseResult:
@@ -185,7 +180,7 @@ def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
         if data is None:
             continue
         if data["id"] == IMPORT_FRAME:
-            import_error = str(data.get("error"))[:500]
+            import_error = untrusted.text(data.get("error"), 500)
         elif data["id"] == ANSWERS_FRAME and isinstance(data.get("answers"), list):
             for answer in data["answers"]:
                 if isinstance(answer, dict) and isinstance(answer.get("id"), str):
@@ -196,11 +191,12 @@ def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
 def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: dict, import_error) -> ExerciseResult:
     spec = prepared.spec
     result = ExerciseResult(spec.name, "failed", 0.0, spec.points, cases=cases, skipped=prepared.skipped,
-                            output=job.output + ("\n[output truncated]" if job.output_truncated else ""),
-                            elapsed=job.elapsed)
+                            output=untrusted.text(job.output, untrusted.OUTPUT_CHARS)
+                            + ("\n[output truncated]" if job.output_truncated else ""), elapsed=job.elapsed)
     if job.violations:
         result.status = "forbidden"
-        result.feedback = f"your code called {', '.join(job.violations)}: implement the loss with elementary tensor operations"
+        called = untrusted.text(", ".join(job.violations), 500)  # names the job's own pipe carried
+        result.feedback = f"your code called {called}: implement the loss with elementary tensor operations"
     elif job.status == "timeout":
         result.status = "timeout"
         result.feedback = f"took longer than {job.elapsed:.1f} s and was stopped (an infinite loop, or a very slow Python loop?)"
