@@ -59,7 +59,7 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     started = ctx.meta.get("grader.started")
     if started:  # the wall time since `grade` started, not only the grading
         result.elapsed = time.monotonic() - started
-    upcoming = _upcoming(loaded, result, exercises)
+    upcoming = None if Path(submission).is_file() else _upcoming(loaded, result, exercises)  # a notebook has no files to point at
     report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour(), verbose=verbose,
                           next_step=progress.next_step(day, upcoming, submission, place.kept_options(ctx)))
     if output:

@@ -26,7 +26,7 @@ def default_submission(start: Path | None = None) -> Path:
 def day_folder(submission: Path, day: str) -> Path:
     """``SUBMISSION/DAY``, or a UsageError that says what was probably meant."""
     folder = Path(submission) / day
-    if folder.is_dir():
+    if folder.is_dir() or Path(submission).is_file():  # a file (a notebook) is the engine's to read
         return folder
     given = Path(submission)
     if given.is_dir() and (given.name == day or any(given.glob("*.py")) or (given / "quiz_answers.yaml").is_file()):
