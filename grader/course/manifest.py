@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import secret as course_secret, yamlfile
-from ..errors import CourseError, UsageError
+from ..errors import CourseError, UsageError, did_you_mean
 
 BUILTIN_COURSE = Path(__file__).parents[1] / "courses" / "default"
 COURSE_ENV = "GRADER_COURSE"
 
 _EXERCISE_KEYS = {"name", "title", "points", "reference", "hints", "cases", "tolerance", "visibility"}
 _CASE_KEYS = {"kind", "public", "args", "kwargs", "grid", "dtypes", "seeds", "compare", "note"}
-_VISIBILITY = {"visible", "hidden", "after_due_date"}
+_VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,9 @@ class Day:
         for ex in self.exercises:
             if ex.name == name:
                 return ex
-        known = ", ".join(e.name for e in self.exercises)
-        raise UsageError(f"unknown exercise '{name}' in {self.name} (known: {known})")
+        known = [e.name for e in self.exercises]
+        raise UsageError(f"unknown exercise '{name}' in {self.name}"
+                         + (did_you_mean(name, known) or f" (known: {', '.join(known)})"))
 
     @property
     def quiz_path(self) -> Path:
@@ -94,8 +95,8 @@ class Course:
     def load_day(self, name: str) -> Day:
         folder = self.root / name
         if not (folder / "day.yaml").is_file():
-            known = ", ".join(self.day_names()) or "none"
-            raise UsageError(f"unknown day '{name}' (this course has: {known})")
+            known = self.day_names()
+            raise UsageError(f"unknown day '{name}'{did_you_mean(name, known)} (this course has: {', '.join(known) or 'none'})")
         return _load_day(folder)
 
 
@@ -112,7 +113,7 @@ def _load_day(folder: Path) -> Day:
     names = data.get("exercises")
     _require(isinstance(names, list) and names, loc, "'exercises' must be a non-empty list of names")
     _require(len(set(names)) == len(names), loc, "an exercise is listed twice in 'exercises'")
-    exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, loc) for n in names)
+    exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, yamlfile.item_where(path, n)) for n in names)
     forbidden = data.get("forbidden", {}) or {}
     return Day(
         name=folder.name,
