@@ -52,6 +52,7 @@ class SlotPool:
             self._free.put(worker)
         self._local = threading.local()
         self._closed = False
+        self._sandbox = None
 
     @contextlib.contextmanager
     def lease(self, seconds: float | None = None):
@@ -68,6 +69,17 @@ class SlotPool:
             elif lease.cut:
                 worker.restart()
             self._free.put(worker)
+
+    @property
+    def sandbox(self) -> dict:
+        """The sandbox level of the jobs, from the worker this thread holds (a worker serves one
+        thread at a time); every worker runs on the same system."""
+        if self._sandbox is None:
+            lease = getattr(self._local, "lease", None)
+            if lease is None:
+                raise RuntimeError("SlotPool.sandbox outside a lease")
+            self._sandbox = lease.worker.sandbox
+        return self._sandbox
 
     def submit(self, source, filename, function, cases, device, limits) -> Future:
         lease = getattr(self._local, "lease", None)
