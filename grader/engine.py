@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .course import casegen, quiz
-from .judging import feedback, reference
+from .course import quiz
+from .judging import feedback, refcache
 from . import scan, workers
 from .judging.compare import tolerance_for
 from .course.manifest import Day, ExerciseSpec
@@ -55,13 +55,15 @@ def resolve_device(device: str) -> str:
 
 class Grader:
     def __init__(self, day: Day, device: str = "cpu", limits: Limits | None = None, jobs: int = 1,
-                 pool: WorkerPool | None = None):
+                 pool: WorkerPool | None = None, cache: bool = True):
         """``pool``: workers already started with :func:`grader.workers.start` (the grader then owns
-        them); by default the grader starts ``jobs`` of its own."""
+        them); by default the grader starts ``jobs`` of its own. ``cache``: keep references on disk
+        (:mod:`grader.judging.refcache`) between runs."""
         self.day = day
         self.device = resolve_device(device)
         self.limits = limits or Limits()
         self._prepared: dict[str, Prepared] = {}
+        self._references = refcache.References(day, self.device, refcache.cache_root() if cache else None)
         self._pool = pool or workers.start(day, jobs)
 
     def close(self):
@@ -80,15 +82,7 @@ class Grader:
 
     def prepare(self, spec: ExerciseSpec) -> Prepared:
         if spec.name not in self._prepared:
-            fn = reference.resolve(spec.reference)
-            cases, expected, skipped = [], {}, []
-            for case in casegen.expand(spec):
-                missing = reference.unsupported_params(fn, case)
-                if missing:
-                    skipped.append(f"{case.label}: this torch's {spec.reference} has no parameter {', '.join(missing)}")
-                    continue
-                expected[case.id] = reference.expected_for(fn, case, self.device)
-                cases.append(case)
+            cases, expected, skipped = self._references.for_exercise(spec)
             self._prepared[spec.name] = Prepared(spec, cases, expected, skipped, job_cases(cases))
         return self._prepared[spec.name]
 

@@ -8,7 +8,7 @@ import click
 
 from ..course.manifest import Course
 from ..sandbox import Limits
-from .options import course_option, device_option, limits_options
+from .options import course_option, device_option, limits_options, no_cache_option
 
 
 @click.command("batch")
@@ -25,7 +25,9 @@ from .options import course_option, device_option, limits_options
 @device_option
 @course_option()
 @limits_options
-def batch_cmd(day, submissions, out, jobs, shard, force, student_timeout, device, course, timeout, memory_mb):
+@no_cache_option()
+def batch_cmd(day, submissions, out, jobs, shard, force, student_timeout, device, course, timeout, memory_mb,
+              no_cache):
     """Grade every student folder of SUBMISSIONS (each laid out like exercises/: STUDENT/DAY/<name>.py)."""
     from ..classroom import gradebook, manifest, roster, run
     from ..engine import Grader
@@ -42,7 +44,8 @@ def batch_cmd(day, submissions, out, jobs, shard, force, student_timeout, device
     click.echo(f"{len(assigned)} student(s) in shard {part[0]}/{part[1]}; {len(todo)} to grade"
                + (f", {skipped} already graded (--force to regrade)" if skipped else ""), err=True)
     if todo:
-        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), jobs=jobs) as grader, \
+        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), jobs=jobs,
+                    cache=not no_cache) as grader, \
                 click.progressbar(length=len(todo), label="grading", show_eta=True, show_pos=True,
                                   file=sys.stderr) as bar:
             run.run(grader, submissions, todo, out, jobs, student_timeout, on_done=lambda _outcome: bar.update(1))

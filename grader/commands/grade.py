@@ -10,7 +10,7 @@ from .. import workers
 from ..course.manifest import Course
 from ..reports import FORMATS, text
 from ..sandbox import Limits
-from .options import course_option, device_option, limits_options, submission_option
+from .options import course_option, device_option, limits_options, no_cache_option, submission_option
 
 
 class _DayCommand(click.Command):
@@ -32,7 +32,8 @@ class _DayCommand(click.Command):
 @course_option()
 @limits_options
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
-def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under):
+@no_cache_option()
+def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, no_cache):
     """Grade DAY of a submission (all exercises, or the EXERCISES named)."""
     loaded = Course.locate(course).load_day(day)
     for name in exercises:
@@ -41,7 +42,8 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     try:
         from ..engine import Grader
 
-        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), pool=pool) as grader:
+        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), pool=pool,
+                    cache=not no_cache) as grader:
             result = grader.grade(submission, exercises or None)
     finally:
         pool.close()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from .options import course_option, device_option, submission_option
+from .options import course_option, device_option, no_cache_option, submission_option
 
 _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started": ("·", None), "missing": ("?", "yellow")}
 
@@ -12,7 +12,8 @@ _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started":
 @submission_option()
 @course_option()
 @device_option
-def list_cmd(day, submission, course, device):
+@no_cache_option()
+def list_cmd(day, submission, course, device, no_cache):
     """List DAY's exercises: not started, failing or passing."""
     from ..learner import progress
     from ..course.manifest import Course
@@ -23,7 +24,7 @@ def list_cmd(day, submission, course, device):
     loaded = Course.locate(course).load_day(day)
     if not (submission / day).is_dir():
         raise UsageError(f"submission folder not found: {submission / day}")
-    with Grader(loaded, device) as grader:
+    with Grader(loaded, device, cache=not no_cache) as grader:
         items = progress.survey(grader, submission)
     colour = use_colour()
     width = max(len(i.name) for i in items)
