@@ -103,12 +103,17 @@ class Grader:
             future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, prepared.payload,
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
+        # The quiz counts towards the whole day, not towards one exercise; scored while jobs run.
+        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, submission)
         if runs:
             from .judging.pytest_plugin import run_cases
 
-            # Wait and decode outside the lock, so other submissions can judge meanwhile.
-            answered = {name: (prepared, future.result()) for name, (prepared, future) in runs.items()}
-            decoded = {name: answers_by_id(job) for name, (_prepared, job) in answered.items()}
+            # Decode each job's answers as it ends, while later jobs still run, and outside the
+            # lock, so other submissions can judge meanwhile.
+            answered, decoded = {}, {}
+            for name, (prepared, future) in runs.items():
+                answered[name] = (prepared, future.result())
+                decoded[name] = answers_by_id(answered[name][1])
             with _JUDGING:
                 judged = run_cases(self.day, {name: (p, decoded[name][0]) for name, (p, _job) in answered.items()},
                                    self._judge_case)
@@ -117,8 +122,6 @@ class Grader:
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
-        # The quiz counts towards the whole day, not towards one exercise.
-        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, submission)
         return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started)
 
