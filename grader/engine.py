@@ -23,8 +23,8 @@ from .judging.judge import decode, judge
 from .results import CaseResult, DayResult, ExerciseResult
 from .sandbox import JobResult, Limits, WorkerPool, wire
 from .sandbox.child import ANSWERS_FRAME, IMPORT_FRAME
+from .submission import Unreadable, open_submission
 
-MAX_SOURCE_BYTES = 1 << 20
 # pytest.main keeps process-wide state (config, plugins, sys.modules), so submissions graded from
 # several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still overlap.
 _JUDGING = threading.Lock()
@@ -87,24 +87,22 @@ class Grader:
         return self._prepared[spec.name]
 
     def grade(self, submission: Path, exercises=None) -> DayResult:
+        """``submission``: a folder, a notebook, or an object from grader.submission."""
         started = time.monotonic()
-        submission = Path(submission)
-        folder = submission / self.day.name
-        if not folder.is_dir():
-            raise UsageError(f"submission folder not found: {folder}")
+        files = open_submission(submission, self.day.name)  # a folder or a notebook
         specs = [self.day.exercise(n) for n in exercises] if exercises else list(self.day.exercises)
         results, runs = {}, {}
         for spec in specs:
-            early, source = self._precheck(spec, folder / f"{spec.name}.py")
+            early, source = self._precheck(spec, files)
             if early:
                 results[spec.name] = early
                 continue
             prepared = self.prepare(spec)
-            future = self._pool.submit(source, f"{self.day.name}/{spec.name}.py", spec.name, prepared.payload,
+            future = self._pool.submit(source.text, source.filename, spec.name, prepared.payload,
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
         # The quiz counts towards the whole day, not towards one exercise; scored while jobs run.
-        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, submission)
+        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
         if runs:
             from .judging.pytest_plugin import run_cases
 
@@ -122,32 +120,29 @@ class Grader:
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
-        return DayResult(self.day.name, self.day.title, str(submission), self.device, ordered,
+            if result.status != "passed" and files.notes(spec.name):
+                result.feedback = "\n".join([result.feedback, *files.notes(spec.name)]).strip()
+        return DayResult(self.day.name, self.day.title, str(files), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started)
 
-    def _precheck(self, spec: ExerciseSpec, path: Path):
-        """(result, source): a result when the file cannot be run at all."""
+    def _precheck(self, spec: ExerciseSpec, files):
+        """(result, source): a result when the exercise's source cannot be run at all."""
         def early(status, feedback):
             return ExerciseResult(spec.name, status, 0.0, spec.points, feedback=feedback), None
 
-        if not path.is_file():
-            return early("missing", f"{path} not found: create it and define {spec.name}()")
-        raw = path.read_bytes()
-        if len(raw) > MAX_SOURCE_BYTES:
-            return early("error", f"{path.name} is larger than {MAX_SOURCE_BYTES} bytes")
         try:
-            source = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return early("error", f"{path.name} is not valid UTF-8 text")
+            source = files.source(spec.name)
+        except Unreadable as exc:
+            return early(exc.status, str(exc))
         try:
-            tree = scan.parse(source, str(path))
+            tree = scan.parse(source.text, source.filename)
         except scan.SyntaxProblem as exc:
-            return early("error", f"{path.name} {exc}")
+            return early("error", f"{source.at(exc.line)}: {str(exc).partition(': ')[2]}")
         findings = scan.scan(tree, self.day.forbidden_calls)
         if findings:
-            return early("forbidden", "; ".join(f"{path.name} {f}" for f in findings))
+            return early("forbidden", "; ".join(f"{source.at(f.line)}: {f.message}" for f in findings))
         if not scan.defines(tree, spec.name):
-            return early("missing", f"{path.name} does not define a function named {spec.name}()")
+            return early("missing", f"{source.shown} does not define a function named {spec.name}()")
         return None, source
 
     def _judge_case(self, prepared: Prepared, case, answer) -> CaseResult:

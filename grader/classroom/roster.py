@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from ..errors import UsageError
+from ..submission import is_loose_notebook
 
 _SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -13,7 +14,9 @@ def students(submissions: Path) -> list[str]:
     """Every student folder of ``submissions``, sorted by name (hidden folders are not students)."""
     if not submissions.is_dir():
         raise UsageError(f"submissions folder not found: {submissions}")
-    return sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    entries = [p for p in submissions.iterdir() if not p.name.startswith((".", "_"))]
+    # A student is a folder, or a loose notebook NAME.ipynb (grader.submission.student_submission).
+    return sorted({p.name if p.is_dir() else p.stem for p in entries if p.is_dir() or is_loose_notebook(p)})
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..results import DayResult, ExerciseResult
+from ..submission import student_submission
 
 STUDENTS_DIR = "students"
 
@@ -66,7 +67,7 @@ def _collect(waited, outcomes, on_done) -> set:
 
 def _grade_student(grader, submissions: Path, name: str, out: Path, timeout: float | None) -> Outcome:
     started = time.monotonic()
-    folder = submissions / name
+    folder = student_submission(submissions, name)
     box = {}
 
     def grade():

@@ -2,7 +2,8 @@
 
 In a solution, the lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` are the answer.
 Inside a function they become ``raise NotImplementedError(...)``; at module level (helpers a
-learner should write themselves) they are dropped.
+learner should write themselves) they are dropped. Each day also gets ``exercises/DAY.ipynb``,
+built from the same stubs (grader.course.starter).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import UsageError
+from . import starter
 
 _BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -37,13 +39,16 @@ def make_stub(source: str, where: str = "<solution>") -> str:
 
 
 def plan(solutions: Path, exercises: Path) -> list[tuple[Path, str]]:
-    """(stub path, stub text) for every solution file."""
+    """(stub path, stub text) for every solution file, and each day's starter notebook (grader.course.starter)."""
     if not solutions.is_dir():
         raise UsageError(f"solutions folder not found: {solutions}")
     files = sorted(solutions.glob("*/*.py"))
     if not files:
         raise UsageError(f"no solutions found under {solutions}/<day>/")
-    return [(exercises / f.parent.name / f.name, make_stub(f.read_text(encoding="utf-8"), str(f))) for f in files]
+    stubs = [(exercises / f.parent.name / f.name, make_stub(f.read_text(encoding="utf-8"), str(f))) for f in files]
+    notebooks = [starter.plan_for(solutions / day, exercises, {p.stem: text for p, text in stubs if p.parent.name == day})
+                 for day in sorted({f.parent.name for f in files})]
+    return stubs + notebooks
 
 
 def drifted(solutions: Path, exercises: Path) -> list[Path]:

@@ -31,6 +31,7 @@ TYPES = ("choice", "multi", "numeric", "exact")
 ITERATIONS = 20_000
 LETTERS = string.ascii_lowercase
 ANSWERS_FILE = "quiz_answers.yaml"
+MAX_ANSWERS_BYTES = 1 << 20
 
 
 class AnswerError(ValueError):
@@ -260,8 +261,12 @@ def read_answers(path: Path) -> dict:
     """The learner's answers {id: raw}; AnswerError naming the problem if the file is unusable."""
     import yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from ..submission import files
+
+    try:  # a learner's file: never through a link, never unbounded (grader.submission.files)
+        data = yaml.safe_load(files.read_bytes(str(path), MAX_ANSWERS_BYTES, shown=str(path)).decode("utf-8", "replace"))
+    except files.Refused as exc:
+        raise AnswerError(str(exc)) from None
     except OSError as exc:
         raise AnswerError(f"{path}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
