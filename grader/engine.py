@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import quiz
-from .judging import feedback, refcache
+from .judging import feedback, refcache, untrusted
 from . import scan, workers
 from .judging.compare import tolerance_for
 from .course.manifest import Day, ExerciseSpec
@@ -136,9 +136,9 @@ class Grader:
             return early(exc.status, str(exc))
         try:
             tree = scan.parse(source.text, source.filename)
+            findings = scan.scan(tree, self.day.forbidden_calls)
         except scan.SyntaxProblem as exc:
             return early("error", f"{source.at(exc.line)}: {str(exc).partition(': ')[2]}")
-        findings = scan.scan(tree, self.day.forbidden_calls)
         if findings:
             return early("forbidden", "; ".join(f"{source.at(f.line)}: {f.message}" for f in findings))
         if not scan.defines(tree, spec.name):
@@ -178,7 +178,7 @@ def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
         if data is None:
             continue
         if data["id"] == IMPORT_FRAME:
-            import_error = str(data.get("error"))[:500]
+            import_error = untrusted.text(data.get("error"), 500)
         elif data["id"] == ANSWERS_FRAME and isinstance(data.get("answers"), list):
             for answer in data["answers"]:
                 if isinstance(answer, dict) and isinstance(answer.get("id"), str):
@@ -189,11 +189,12 @@ def answers_by_id(job: JobResult) -> tuple[dict, str | None]:
 def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: dict, import_error) -> ExerciseResult:
     spec = prepared.spec
     result = ExerciseResult(spec.name, "failed", 0.0, spec.points, cases=cases, skipped=prepared.skipped,
-                            output=job.output + ("\n[output truncated]" if job.output_truncated else ""),
-                            elapsed=job.elapsed)
+                            output=untrusted.text(job.output, untrusted.OUTPUT_CHARS)
+                            + ("\n[output truncated]" if job.output_truncated else ""), elapsed=job.elapsed)
     if job.violations:
         result.status = "forbidden"
-        result.feedback = f"your code called {', '.join(job.violations)}: implement the loss with elementary tensor operations"
+        called = untrusted.text(", ".join(job.violations), 500)  # names the job's own pipe carried
+        result.feedback = f"your code called {called}: implement the loss with elementary tensor operations"
     elif job.status == "timeout":
         result.status = "timeout"
         result.feedback = f"took longer than {job.elapsed:.1f} s and was stopped (an infinite loop, or a very slow Python loop?)"

@@ -3,11 +3,19 @@
 Learner files may import only a few modules and may not use the dynamic features (``eval``,
 ``getattr`` with a computed name, dunder or private attributes, ...) that would let them reach a
 forbidden function, or undo the worker's guard, without naming it. Together with the runtime
-guard this makes "call torch's own loss" detectable however it is spelled.
+guard this makes "call torch's own loss" detectable however it is spelled. Three more families
+of attribute names are rejected wherever they appear: names under which torch, torch.nn,
+torch.nn.functional or torch.Tensor hold a module from outside torch (``torch.os``,
+``torch.sys``..., read from torch itself, not listed by hand), the internals of frames, code
+objects, tracebacks and generators (``gi_frame``, ``f_builtins``, ``co_consts``...), and file
+I/O through torch and numpy. A file the scan itself cannot walk (nested too deeply) is a
+:class:`SyntaxProblem`, never a crash.
 """
 from __future__ import annotations
 
 import ast
+import functools
+import types
 from dataclasses import dataclass
 
 ALLOWED_MODULES = ("torch", "math", "typing", "numbers", "__future__", "functools", "itertools",
@@ -20,6 +28,25 @@ BANNED_NAMES = {"eval", "exec", "compile", "__import__", "globals", "locals", "v
                 "delattr", "open", "breakpoint", "memoryview", "exit", "quit", "help",
                 "__builtins__", "__loader__", "__spec__"}
 _NAME_ARG_BUILTINS = {"getattr", "hasattr"}
+FILE_ATTRIBUTES = {"save", "from_file", "tofile", "fromfile", "memmap", "dump", "savetxt", "loadtxt", "savez",
+                   "savez_compressed", "genfromtxt", "fromregex", "serialization", "DataSource", "open_memmap"}
+_INTERNALS = (types.FrameType, types.CodeType, types.TracebackType, types.GeneratorType, types.CoroutineType,
+              types.AsyncGeneratorType)
+INTERNAL_ATTRIBUTES = {name for kind in _INTERNALS for name in dir(kind)
+                       if name.startswith(("f_", "co_", "tb_", "gi_", "cr_", "ag_"))}
+
+
+@functools.cache
+def foreign_modules() -> dict[str, str]:
+    """Attribute name -> module, for the modules from outside torch that torch re-exports under
+    torch, torch.nn, torch.nn.functional or torch.Tensor (``torch.os``, ``torch.np``...); the
+    modules learners may import anyway do not count."""
+    import torch
+    import torch.nn.functional
+
+    owners = [vars(torch), vars(torch.nn), vars(torch.nn.functional), *(vars(k) for k in torch.Tensor.__mro__)]
+    return {name: value.__name__ for owner in owners for name, value in list(owner.items())
+            if isinstance(value, types.ModuleType) and value.__name__.partition(".")[0] not in ("torch", *ALLOWED_MODULES)}
 
 
 @dataclass(frozen=True)
@@ -43,11 +70,22 @@ def parse(source: str, filename: str) -> ast.Module:
         return ast.parse(source, filename)
     except SyntaxError as exc:
         raise SyntaxProblem(exc.lineno or 0, f"syntax error: {exc.msg}") from None
+    except (RecursionError, MemoryError) as exc:
+        raise _too_complex(exc) from None
 
 
 def scan(tree: ast.Module, forbidden_calls) -> list[Finding]:
-    """Findings that make the file ``forbidden``."""
-    return _Scanner(set(forbidden_calls)).run(tree)
+    """Findings that make the file ``forbidden``; raises :class:`SyntaxProblem` when the file is
+    too deeply nested to walk."""
+    try:
+        return _Scanner(set(forbidden_calls)).run(tree)
+    except (RecursionError, MemoryError) as exc:
+        raise _too_complex(exc) from None
+
+
+def _too_complex(exc: BaseException) -> SyntaxProblem:
+    return SyntaxProblem(0, f"the file is nested too deeply to be checked ({type(exc).__name__}): "
+                            "split long expressions into several statements")
 
 
 def defines(tree: ast.Module, name: str) -> bool:
@@ -90,6 +128,13 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, f"uses {shown}: private and dunder attributes are not allowed")
         elif attr in BANNED_ATTRIBUTES:
             self.flag(node, f"uses {shown}: torch.{attr} is not needed for these exercises and is not allowed")
+        elif attr in INTERNAL_ATTRIBUTES:
+            self.flag(node, f"uses {shown}: frame, code, traceback and generator internals are not allowed")
+        elif attr in FILE_ATTRIBUTES:
+            self.flag(node, f"uses {shown}: reading or writing files is not allowed in exercise code")
+        elif attr in foreign_modules():
+            self.flag(node, f"uses {shown}: that is torch's copy of the {foreign_modules()[attr]} module, "
+                            f"which exercise code may not use (only {', '.join(ALLOWED_MODULES)} may be imported)")
 
     def visit_Import(self, node):
         for alias in node.names:

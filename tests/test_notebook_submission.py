@@ -52,7 +52,7 @@ def test_helpers_constants_and_imports_come_from_other_cells(grader, tmp_path):
              "def mse_loss(input, target, reduction='mean', weight=None):\n"
              "    loss = squared(input - target)\n"
              "    if weight is not None:\n"
-             "        w = weight.expand_as(loss)\n"
+             "        w = weight  # torch: the mean divides by the unbroadcast weight.sum()\n"
              "        loss = loss * w\n"
              "        if reduction == 'mean':\n"
              "            return loss.sum() / w.sum()\n"

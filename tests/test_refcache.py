@@ -98,17 +98,22 @@ def test_a_damaged_or_foreign_entry_is_recomputed_and_rewritten(day3, tmp_path, 
 def test_the_key_follows_the_pack_content_and_the_secret(tmp_path, monkeypatch):
     pack = tmp_path / "pack"
     shutil.copytree(Course.locate().root, pack)
-    day = Course.locate(pack).load_day("day3")
-    monkeypatch.delenv(refcache.SECRET_ENV, raising=False)
-    base = refcache.References(day, "cpu", tmp_path).key
-    monkeypatch.setenv(refcache.SECRET_ENV, "s3cret")
-    with_env = refcache.References(day, "cpu", tmp_path).key
+
+    def key():
+        return refcache.References(Course.locate(pack).load_day("day3"), "cpu", tmp_path).key
+
+    monkeypatch.delenv("GRADER_SECRET", raising=False)
+    base = key()
+    monkeypatch.setenv("GRADER_SECRET", "s3cret")
+    with_env = key()
+    monkeypatch.delenv("GRADER_SECRET")
     (pack / "secret").write_text("another")
-    with_file = refcache.References(day, "cpu", tmp_path).key
+    with_file = key()
     yaml_path = pack / "day3" / "mse_loss.yaml"
     yaml_path.write_text(yaml_path.read_text() + "\n# an edit\n")
-    edited = refcache.References(day, "cpu", tmp_path).key
+    edited = key()
     assert len({base, with_env, with_file, edited}) == 4
+    assert key() == edited  # and it is stable while nothing changes
 
 
 def test_cache_location_and_private_modes(tmp_path, monkeypatch, day3):

@@ -23,7 +23,8 @@ def l1_loss(
         weight: optional tensor of the same shape as ``input`` (default None: every element
             counts once). With a weight, each element's loss is ``w_i * l_i``; 'none' returns those,
             'sum' adds them up, and 'mean' divides that sum by ``weight.sum()``, not by the number
-            of elements (a weighted average).
+            of elements (a weighted average). When the input broadcasts against a larger target,
+            the weight broadcasts with it but counts once in ``weight.sum()``: torch's rule.
 
     Gradient: where ``input_i == target_i`` the absolute value has no slope; use the convention
     of ``torch.abs`` (slope 0 there), which you get for free from autograd.

@@ -20,9 +20,12 @@ def mse_loss(
         reduction: what to do with the per-element losses ``l``:
             'none' returns ``l`` itself; 'sum' returns ``l.sum()``;
             'mean' (the default) returns ``l.mean()``, a 0-dimensional tensor.
-        weight: optional tensor broadcastable to ``l``. With a weight, each element's loss is
-            ``w_i * l_i``; 'sum' adds those up, and 'mean' divides that sum by the sum of the
-            weights (broadcast to the shape of ``l``), not by the number of elements.
+        weight: optional tensor of the same shape as ``input`` (default None). With a weight,
+            each element's loss is ``w_i * l_i`` (the weight broadcasts against ``l`` as the
+            input does); 'none' returns those, 'sum' adds them up, and 'mean' divides that sum by
+            ``weight.sum()`` of the weight as given, not by the number of elements. When the input
+            broadcasts against a larger target, a weight multiplies several losses but still
+            counts once in that divisor: this is torch's rule.
 
     Returns a tensor of the input's dtype. Use only elementary tensor operations (no
     ``torch.nn.functional`` losses): gradients must flow back to ``input`` and ``target``.

@@ -29,6 +29,9 @@ def multilabel_margin_loss(
         reduction: 'none' returns ``l``; 'sum' returns ``l.sum()``; 'mean' (default) returns
             ``l.mean()`` over the samples.
 
+    An empty batch (input ``(0, C)``): 'none' returns an empty ``(0,)`` tensor. With 'mean' or
+    'sum' torch 2.13 returns uninitialised memory there, so those values are not graded.
+
     Gradients must flow back to ``input``. Use only elementary tensor operations.
     """
     raise NotImplementedError("not implemented yet: write your solution here")

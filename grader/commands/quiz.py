@@ -21,7 +21,7 @@ def quiz_cmd(day, submission, course, ask_all):
     loaded = Course.locate(course).load_day(day)
     if not loaded.quiz_path.is_file():
         raise UsageError(f"{day} has no quiz")
-    the_quiz = quiz.load(loaded.quiz_path)
+    the_quiz = quiz.load(loaded.quiz_path, loaded.secret)
     path = quiz.answers_path(submission, day)
     if not path.parent.is_dir():
         raise UsageError(f"submission folder not found: {path.parent}")

@@ -23,14 +23,17 @@ def quiz_key_cmd(solutions, exercises, course, check):
     from ..course.manifest import Course
     from ..errors import UsageError
 
+    from ..course import secret as course_secret
+
     root = Course.locate(course).root
+    secret = course_secret.load(root)  # a private pack's quiz is keyed with its secret
     keys = sorted(solutions.glob(f"*/{KEY_FILE}"))
     if not keys:
         raise UsageError(f"no quiz keys found under {solutions}/<day>/{KEY_FILE}")
     stale = []
     for key in keys:
         day = key.parent.name
-        for path, text in quizbuild.plan(key, root / day / "quiz.yaml", exercises / day / "quiz_answers.yaml"):
+        for path, text in quizbuild.plan(key, root / day / "quiz.yaml", exercises / day / "quiz_answers.yaml", secret):
             if path.is_file() and path.read_text(encoding="utf-8") == text:
                 continue
             if check:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import itertools
-import zlib
 from dataclasses import dataclass, field
 
 import torch
 
+from . import secret as course_secret
 from .manifest import CaseSpec, ExerciseSpec
 from ..errors import CourseError
 from ..judging.tensorfns import CALLABLES, TRANSFORMS
@@ -197,16 +197,17 @@ def _param_text(value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def expand(exercise: ExerciseSpec) -> list[Case]:
-    """All concrete cases of an exercise, public ones first, in a stable order."""
+def expand(exercise: ExerciseSpec, secret: bytes | None = None) -> list[Case]:
+    """All concrete cases of an exercise, public ones first, in a stable order. With a course
+    ``secret``, hidden cases draw their inputs from seeds keyed with it (:mod:`.secret`)."""
     cases = []
     for index, spec in enumerate(exercise.cases):
-        cases.extend(_expand_spec(exercise, index, spec))
+        cases.extend(_expand_spec(exercise, index, spec, None if spec.public else secret))
     cases.sort(key=lambda c: not c.public)
     return cases
 
 
-def _expand_spec(exercise: ExerciseSpec, index: int, spec: CaseSpec) -> list[Case]:
+def _expand_spec(exercise: ExerciseSpec, index: int, spec: CaseSpec, secret: bytes | None) -> list[Case]:
     keys = list(spec.grid)
     out = []
     for combo in itertools.product(*(spec.grid[k] for k in keys)) if keys else [()]:
@@ -214,7 +215,7 @@ def _expand_spec(exercise: ExerciseSpec, index: int, spec: CaseSpec) -> list[Cas
         for dtype_name in spec.dtypes:
             for seed in spec.seeds:
                 case_id = f"{exercise.name}:{index}:{'-'.join(map(str, combo))}:{dtype_name}:{seed}"
-                g = torch.Generator().manual_seed(zlib.crc32(case_id.encode()))
+                g = torch.Generator().manual_seed(course_secret.case_seed(case_id, secret))
                 dtype = DTYPES[dtype_name]
                 try:
                     args = [build_input(n, s, g, dtype, keyword=False) for n, s in spec.args.items()]

@@ -73,7 +73,7 @@ def _check_quiz(day, solutions: Path, say) -> list[str]:
         return [f"{key}: a plain quiz key exists but {day.quiz_path} was never built (run: grade quiz-key)"] \
             if key.is_file() else []
     try:
-        loaded = quiz.load(day.quiz_path)
+        loaded = quiz.load(day.quiz_path, day.secret)
         problems = quizbuild.mismatches(key, loaded) if key.is_file() else []
     except CourseError as exc:
         return [str(exc)]

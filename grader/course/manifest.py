@@ -12,10 +12,10 @@ at a private one with the same layout.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import yamlfile
+from . import secret as course_secret, yamlfile
 from ..errors import CourseError, UsageError
 
 BUILTIN_COURSE = Path(__file__).parents[1] / "courses" / "default"
@@ -62,6 +62,7 @@ class Day:
     exercises: tuple  # ExerciseSpec, in the order learners meet them
     forbidden_calls: tuple  # attribute names learner code may not touch (losses)
     forbidden_ops: tuple  # dispatcher op names trapped at run time
+    secret: bytes | None = field(default=None, repr=False)  # keys hidden cases and quiz (course/secret.py)
 
     def exercise(self, name: str) -> ExerciseSpec:
         for ex in self.exercises:
@@ -120,6 +121,7 @@ def _load_day(folder: Path) -> Day:
         exercises=exercises,
         forbidden_calls=tuple(forbidden.get("calls", ())),
         forbidden_ops=tuple(forbidden.get("ops", ())),
+        secret=course_secret.load(folder.parent),
     )
 
 

@@ -6,7 +6,9 @@ quiz salt and the question id), and ``wrap`` = the question's explanation key XO
 digest of the same answer. A correct answer therefore both verifies and unlocks the explanation;
 the explanation (which usually states the answer) is stored encrypted. A learner who wants the
 key must guess answers, as with any offline quiz; for a choice question that is few guesses, so
-the scheme protects against reading the key, not against brute force.
+the scheme protects against reading the key, not against brute force. A quiz built with the
+course secret (``keyed: true``) applies HMAC with that secret to every digest: without the secret
+its key cannot even be brute-forced, so a copied key is useless.
 
 Canonical forms: a choice is its letter ('b'); a multiple selection is the sorted letters joined
 by commas ('a,c'); a short answer is lower-cased with whitespace collapsed; a number is the index
@@ -24,7 +26,8 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import yamlfile
+from . import secret as course_secret, yamlfile
+from ..judging import untrusted
 from ..errors import CourseError
 
 TYPES = ("choice", "multi", "numeric", "exact")
@@ -71,6 +74,7 @@ class Quiz:
     salt: str
     questions: tuple
     path: Path
+    secret: bytes | None = field(default=None, repr=False)  # only for a keyed quiz
 
     @property
     def max_score(self) -> float:
@@ -148,8 +152,9 @@ def _number(raw) -> float:
 # --- hashing ---------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=4096)  # stretched on purpose (5 ms); a batch sees the same answers again and again
-def digest(salt: str, qid: str, canonical: str) -> bytes:
-    return hashlib.pbkdf2_hmac("sha256", canonical.encode(), f"{salt}:{qid}".encode(), ITERATIONS)
+def digest(salt: str, qid: str, canonical: str, secret: bytes | None = None) -> bytes:
+    plain = hashlib.pbkdf2_hmac("sha256", canonical.encode(), f"{salt}:{qid}".encode(), ITERATIONS)
+    return course_secret.keyed(secret, plain)
 
 
 def check_of(secret: bytes) -> str:
@@ -175,7 +180,7 @@ class Verdict:
 def verify(quiz: Quiz, question: Question, raw) -> Verdict:
     """Is ``raw`` an accepted answer? Raises AnswerError if it cannot be read at all."""
     for canonical in candidates(question, raw):
-        secret = digest(quiz.salt, question.id, canonical)
+        secret = digest(quiz.salt, question.id, canonical, quiz.secret)
         check = check_of(secret)
         for key in question.keys:
             if key["check"] == check:
@@ -192,7 +197,8 @@ def _require(cond, where, message):
         raise CourseError(f"{where}: {message}")
 
 
-def load(path: Path) -> Quiz:
+def load(path: Path, secret: bytes | None = None) -> Quiz:
+    """The quiz at ``path``; a keyed one needs the course ``secret`` it was built with."""
     data = yamlfile.load(path)
     _require(isinstance(data, dict), str(path), "expected a mapping with 'salt' and 'questions'")
     loc = yamlfile.where(path, data)
@@ -204,7 +210,11 @@ def load(path: Path) -> Quiz:
     ids = [q.id for q in questions]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     _require(not dupes, loc, f"question id(s) used twice: {', '.join(dupes)}")
-    return Quiz(str(data.get("title", path.parent.name + " quiz")), data["salt"], questions, path)
+    keyed = data.get("keyed") is True
+    _require(secret is not None or not keyed, loc, "this quiz's key is keyed with the course secret: "
+             f"set {course_secret.SECRET_ENV} or give the pack its '{course_secret.SECRET_FILE}' file")
+    return Quiz(str(data.get("title", path.parent.name + " quiz")), data["salt"], questions, path,
+                secret if keyed else None)
 
 
 _QUESTION_KEYS = {"id", "type", "prompt", "points", "choices", "tolerance", "hint", "keys", "explanation"}
@@ -299,7 +309,7 @@ def grade_question(quiz: Quiz, question: Question, raw) -> QuestionResult:
     try:
         verdict = verify(quiz, question, raw)
     except AnswerError as exc:
-        return result("invalid", message=f"question '{question.id}': {exc}")
+        return result("invalid", message=f"question '{question.id}': {untrusted.text(exc, 300)}")
     if verdict.correct:
         return result("correct", question.points, explanation=verdict.explanation)
     return result("wrong", message=question.hint)
@@ -314,7 +324,7 @@ def grade_answers(quiz: Quiz, path: Path) -> dict:
     try:
         answers = read_answers(path)
     except AnswerError as exc:
-        section.update(status="error", message=str(exc))
+        section.update(status="error", message=untrusted.text(exc, 300))
         return section
     known = {q.id for q in quiz.questions}
     unknown = sorted(set(answers) - known)
@@ -333,7 +343,7 @@ def grade_answers(quiz: Quiz, path: Path) -> dict:
 
 def for_day(day) -> Quiz | None:
     """A day's quiz, or None when it has none."""
-    return load(day.quiz_path) if day.quiz_path.is_file() else None
+    return load(day.quiz_path, day.secret) if day.quiz_path.is_file() else None
 
 
 def section_for(day_quiz: Quiz | None, day_name: str, submission: Path) -> dict | None:

@@ -4,7 +4,8 @@ The plain key (``solutions/<day>/quiz_key.yaml``) is a quiz whose questions also
 ``answer`` and a plain ``explanation``. It stays in the authors' folder; ``grade quiz-key``
 turns it into ``<course>/<day>/quiz.yaml`` and the learner's empty answers template. The salt of
 an existing built quiz is reused, so rebuilding an unchanged key gives the same bytes (and
-``--check`` can detect drift).
+``--check`` can detect drift). Given the course secret, the key is built keyed (``keyed: true``,
+see :mod:`.quiz`).
 """
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def existing_salt(built: Path) -> str | None:
     return data.get("salt") if isinstance(data, dict) and isinstance(data.get("salt"), str) else None
 
 
-def render_quiz(title: str, questions: list[dict], salt: str) -> str:
+def render_quiz(title: str, questions: list[dict], salt: str, secret: bytes | None = None) -> str:
     shipped = []
     for q in questions:
         # The explanation key depends on the secret explanation and answers, so it is stable
@@ -82,8 +83,8 @@ def render_quiz(title: str, questions: list[dict], salt: str) -> str:
         content = hashlib.sha256(f"{salt}:{q['id']}:{q['explanation']}:{q['canonical']}".encode()).digest()
         keys = []
         for canonical in q["canonical"]:
-            secret = quiz.digest(salt, q["id"], canonical)
-            keys.append({"check": quiz.check_of(secret), "wrap": quiz.xor(content, quiz.wrap_key(secret)).hex()})
+            digest = quiz.digest(salt, q["id"], canonical, secret)
+            keys.append({"check": quiz.check_of(digest), "wrap": quiz.xor(content, quiz.wrap_key(digest)).hex()})
         entry = {"id": q["id"], "type": q["type"], "points": q["points"], "prompt": q["prompt"]}
         if q["choices"]:
             entry["choices"] = list(q["choices"])
@@ -94,24 +95,25 @@ def render_quiz(title: str, questions: list[dict], salt: str) -> str:
         entry["keys"] = keys
         entry["explanation"] = base64.b64encode(quiz.xor(q["explanation"].encode(), content)).decode()
         shipped.append(entry)
-    body = yaml.safe_dump({"title": title, "salt": salt, "questions": shipped}, sort_keys=False,
+    head = {"title": title, "salt": salt, **({"keyed": True} if secret is not None else {})}
+    body = yaml.safe_dump({**head, "questions": shipped}, sort_keys=False,
                           allow_unicode=True, width=100)
     return HEADER + body
 
 
-def plan(key_path: Path, quiz_path: Path, template_path: Path) -> list[tuple[Path, str]]:
+def plan(key_path: Path, quiz_path: Path, template_path: Path, secret: bytes | None = None) -> list[tuple[Path, str]]:
     """(path, text) for the built quiz, the learner's empty answers template, and the answered
     quiz beside the key (the quiz's reference solution, so the solutions score 100%)."""
     title, questions = load_key(key_path)
     salt = existing_salt(quiz_path) or secrets.token_hex(16)
-    text = render_quiz(title, questions, salt)
-    built = _parse(text, quiz_path)
+    text = render_quiz(title, questions, salt, secret)
+    built = _parse(text, quiz_path, secret)
     template = quiz.render_answers(built, {})
     answered = quiz.render_answers(built, {q["id"]: q["answer"] for q in questions})
     return [(quiz_path, text), (template_path, template), (key_path.with_name(quiz.ANSWERS_FILE), answered)]
 
 
-def _parse(text: str, path: Path) -> quiz.Quiz:
+def _parse(text: str, path: Path, secret: bytes | None) -> quiz.Quiz:
     """Load built text as if it were at ``path`` (to render the template before writing)."""
     import tempfile
 
@@ -119,8 +121,8 @@ def _parse(text: str, path: Path) -> quiz.Quiz:
         probe = Path(tmp) / path.parent.name / "quiz.yaml"
         probe.parent.mkdir()
         probe.write_text(text, encoding="utf-8")
-        loaded = quiz.load(probe)
-    return quiz.Quiz(loaded.title, loaded.salt, loaded.questions, path)
+        loaded = quiz.load(probe, secret)
+    return quiz.Quiz(loaded.title, loaded.salt, loaded.questions, path, loaded.secret)
 
 
 def mismatches(key_path: Path, built: quiz.Quiz) -> list[str]:
@@ -138,7 +140,7 @@ def mismatches(key_path: Path, built: quiz.Quiz) -> list[str]:
             problems.append(f"{b.where}: question '{q['id']}' differs from {key_path} (run: grade quiz-key)")
             continue
         for canonical in q["canonical"]:
-            secret = quiz.digest(built.salt, b.id, canonical)
-            if not any(k["check"] == quiz.check_of(secret) for k in b.keys):
+            digest = quiz.digest(built.salt, b.id, canonical, built.secret)
+            if not any(k["check"] == quiz.check_of(digest) for k in b.keys):
                 problems.append(f"{b.where}: question '{q['id']}': the key's answer does not verify")
     return problems

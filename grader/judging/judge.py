@@ -4,13 +4,15 @@ from __future__ import annotations
 import torch
 
 from ..course.casegen import Case
+from . import untrusted
 from .compare import Mismatch
 from .reference import Expected
 from ..sandbox import wire
 
 
 def decode(frame: bytes):
-    """Load an answer frame; anything but the plain structure we expect is rejected."""
+    """Load an answer frame; anything but the plain structure we expect is rejected. Its strings
+    are still the job's: whoever shows one passes it through :func:`untrusted.text`."""
     try:
         data = wire.decode(frame)
     except Exception:  # noqa: BLE001 - hostile bytes may fail in many ways
@@ -21,10 +23,20 @@ def decode(frame: bytes):
 
 
 def judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
+    """Why ``answer`` fails the case, or None. Never raises: an answer the checks cannot even
+    handle (a meta tensor where data was expected...) is a failed case, not a grader fault."""
+    try:
+        return _judge(case, expected, answer, tol)
+    except Exception as exc:  # noqa: BLE001 - hostile answers can break a check in many ways
+        return Mismatch("value", "error", f"your answer could not be checked: {type(exc).__name__}: "
+                                          f"{untrusted.text(exc)}")
+
+
+def _judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mismatch | None:
     if answer is None:
         return Mismatch("value", "missing", "no answer: the worker stopped before this case")
     if answer.get("error"):  # "raised ..." or "returned ..., expected a torch.Tensor"
-        return Mismatch("value", "error", f"your function {answer['error']}")
+        return Mismatch("value", "error", f"your function {untrusted.text(answer['error'])}")
     if "value" in case.compare:
         found = expected.target(None, tol).check("value", answer.get("output"))
         if found:
@@ -54,14 +66,16 @@ def _same_values(now: torch.Tensor, before: torch.Tensor) -> bool:
 
 def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
     grads = answer.get("grads") if isinstance(answer.get("grads"), dict) else {}
-    for name, (ref, _truth) in expected.grads.items():
+    for name, (ref, truth) in expected.grads.items():
         if ref is None:
             continue  # torch itself does not differentiate w.r.t. this input
         what = f"gradient w.r.t. '{name}'"
         got = grads.get(name)
+        if got is None and _exactly_zero(truth if truth is not None else ref):
+            continue  # no graph to '{name}' is right where the true gradient is zero or empty
         if got is None:
             why = answer.get("grad_error")
-            message = (f"backward failed: {why}" if why else
+            message = (f"backward failed: {untrusted.text(why)}" if why else
                        f"no gradient reached '{name}': values right but the graph is cut. "
                        "Did you detach, call .item() or .tolist(), or build a new tensor with torch.tensor(...)?")
             return Mismatch(what, "missing", message)
@@ -69,3 +83,7 @@ def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
         if found:
             return found
     return None
+
+
+def _exactly_zero(grad: torch.Tensor) -> bool:
+    return not bool(grad.any())

@@ -4,13 +4,23 @@ The grader runs pytest in-process through ``pytest.main`` with this plugin. The 
 each exercise file as a collector of case items; running an item judges that case against the
 worker's answer. Course packs can add ``conftest.py`` hooks next to their YAML (for instance to
 deselect cases), as with any pytest suite. Learners never run pytest themselves.
+
+The run is closed: it imports and reads nothing a job or another user could have written. No
+plugin autoload (``pytest11`` entry points), ``PYTEST_ADDOPTS`` and ``PYTEST_PLUGINS`` ignored,
+the ini file and rootdir pinned, no conftest.py from any folder above the day's, the day's own
+only when :mod:`grader.course.trust` vouches for it, no assertion rewriting and no cache or
+bytecode written.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
+from ..course import trust
 from ..course.manifest import Day
 
 _ISOLATED_INI = Path(__file__).with_name("pytest-isolated.ini")
@@ -91,9 +101,10 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
              "no:faulthandler", "no:warnings", "no:doctest", "no:junitxml", "no:pastebin", "no:stepwise",
              "no:setuponly", "no:setupplan", "no:tmpdir", "no:monkeypatch", "no:recwarn", "no:debugging",
              "no:legacypath", "no:python_path", "no:capture", "no:python"]
-    args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), *(a for p in quiet for a in ("-p", p)),
-            *files]
-    code = pytest.main(args, plugins=[grading])
+    args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), "--assert=plain", "--import-mode=importlib",
+            *_conftest_args(day.folder), *(a for p in quiet for a in ("-p", p)), *files]
+    with _closed_environment():
+        code = pytest.main(args, plugins=[grading])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         from ..errors import CourseError
 
@@ -106,3 +117,36 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
 
             raise GraderError(f"{name}: judging {len(prepared.cases) - len(grading.judged[name])} case(s) failed inside the grader")
     return grading.judged
+
+
+def _conftest_args(folder: Path) -> list[str]:
+    """The day folder's own conftest.py when it is trusted, none otherwise, never one above it."""
+    if trust.trusted_file(folder / "conftest.py", "pytest hooks (conftest.py)"):
+        return ["--confcutdir", str(folder)]
+    return ["--noconftest"]  # also ignores one planted there after this check
+
+
+# pytest reads these from the environment; whoever set them is not the course author.
+_ENVIRONMENT = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTEST_ADDOPTS": None, "PYTEST_PLUGINS": None}
+
+
+@contextlib.contextmanager
+def _closed_environment():
+    saved = {name: os.environ.get(name) for name in _ENVIRONMENT}
+    saved_bytecode = sys.dont_write_bytecode
+    try:
+        for name, value in _ENVIRONMENT.items():
+            _set_env(name, value)
+        sys.dont_write_bytecode = True
+        yield
+    finally:
+        sys.dont_write_bytecode = saved_bytecode
+        for name, value in saved.items():
+            _set_env(name, value)
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value

@@ -30,19 +30,18 @@ from pathlib import Path
 import torch
 
 from .. import __version__
-from ..course import casegen
+from ..course import casegen, secret as course_secret
 from ..course.manifest import Day, ExerciseSpec
 from ..sandbox import wire
 from . import invoke, reference, tensorfns
 from .reference import Expected
 
 CACHE_ENV = "GRADER_CACHE_DIR"
-SECRET_ENV = "GRADER_SECRET"
 MAGIC = b"grader-references-1\n"
 _DIGEST = hashlib.sha256().digest_size
 _SAME = "same"  # a float64 case is its own truth: stored once, not twice
 # The code that turns a pack into references: a change to any of it makes every entry stale.
-_CODE = (casegen, reference, invoke, tensorfns, wire, sys.modules[__name__])
+_CODE = (casegen, course_secret, reference, invoke, tensorfns, wire, sys.modules[__name__])
 
 
 def cache_root() -> Path:
@@ -56,11 +55,8 @@ def cache_root() -> Path:
 
 
 def secret_digest(day: Day) -> str:
-    """sha256 of the secret mixed into hidden seeds: ``$GRADER_SECRET`` and the pack's ``secret`` file."""
-    h = hashlib.sha256(os.environ.get(SECRET_ENV, "").encode())
-    for path in (day.folder.parent / "secret", day.folder / "secret"):
-        h.update(b"\0" + (path.read_bytes() if path.is_file() else b""))
-    return h.hexdigest()
+    """A hash of the secret mixed into hidden seeds (:mod:`grader.course.secret`), as loaded with the day."""
+    return hashlib.sha256(b"course secret:" + day.secret).hexdigest() if day.secret else "none"
 
 
 def _tree_digest(folder: Path) -> str:
@@ -87,7 +83,7 @@ class References:
 
     def for_exercise(self, spec: ExerciseSpec) -> tuple[list, dict, list]:
         """(cases, case id -> Expected, skipped notes), as :func:`reference.compute` returns them."""
-        cases = casegen.expand(spec)
+        cases = casegen.expand(spec, self.day.secret)
         if self.root is None or not spec.reference.startswith("torch.") or self.key is None:
             return reference.compute(spec, cases, self.device)
         path = self.root / "references" / self.key[:32] / f"{spec.name}.ref"

@@ -6,6 +6,17 @@ Two layers, both installed once in the zygote so every forked job inherits them:
 - the dispatcher ops behind them (``aten::mse_loss`` and all its overloads) get kernels that
   trap, which catches ``torch.ops.aten.*``, ``torch._C._nn.*`` and any other route to the kernel.
 
+torch also ships Python reimplementations of many losses, built from elementary ops that no
+kernel trap sees: ``torch._decomp`` (functions and decomposition-table entries), ``torch._refs``
+and the pure-Python bodies in ``torch/nn/functional.py``. Every function object of torch whose
+name is a forbidden call or op gets a trap as its ``__code__``, in place, so whatever reaches
+that object (a module attribute, a table, ``__wrapped__``, a closure) reaches the trap; and an
+audit hook (which Python cannot remove) recognises those bodies by their bytecode when a job
+compiles them afresh (torch's source read from disk and executed, ``types.FunctionType`` from a
+copied code object, a ``__code__`` assignment). The same hook refuses to import
+``torch.testing._internal``, whose test helpers hold more reference implementations of the
+losses under other names.
+
 A trap first reports the call on a pipe the zygote reads (so catching the exception does not
 hide it), then raises. Undoing the Python-name traps needs introspection that the static scan
 rejects; the dispatcher traps cannot be undone from Python at all (see :func:`_trap_ops`), so
@@ -14,8 +25,13 @@ even code that slipped past the scan never reaches torch's kernels.
 from __future__ import annotations
 
 import ctypes
+import dis
+import functools
+import importlib
 import os
 import re
+import sys
+import types
 import warnings
 
 import torch
@@ -23,6 +39,17 @@ import torch
 _report_fd: int | None = None
 _DISPATCH_KEYS = ("CompositeImplicitAutograd", "Autograd", "CPU", "CUDA")
 _NAMESPACES = ("torch.nn.functional", "torch", "torch._C._nn", "torch.nn", "torch.nn.modules.loss")
+# torch's packages of Python reimplementations, imported before trapping so a job cannot get an
+# untrapped copy by importing them first.
+_REIMPLEMENTATIONS = ("torch._decomp", "torch._decomp.decompositions", "torch._refs", "torch._refs.nn.functional",
+                      "torch._prims")
+_TRAP_GLOBAL = "__grader_forbidden__"
+_TEST_REFERENCES = "torch.testing._internal"
+_SKIPPED_OPS = {dis.opmap[name] for name in ("CACHE", "EXTENDED_ARG") if name in dis.opmap}
+# The compiler emits LOAD_METHOD or LOAD_ATTR for ``torch.pow(...)`` depending on whether it saw
+# ``import torch`` in the same compilation: a body compiled on its own must still match.
+_SAME_OPS = {dis.opmap.get("LOAD_METHOD", -1): dis.opmap["LOAD_ATTR"]}
+_bodies: dict = {}  # bytecode fingerprint of a trapped Python body -> its qualified name
 
 
 class ForbiddenCall(BaseException):
@@ -53,7 +80,7 @@ def _trap(name: str):
 
 def install(calls, ops) -> list[str]:
     """Trap Python names in ``calls`` and dispatcher ops in ``ops``; returns what was trapped."""
-    trapped = []
+    trapped = _trap_python_bodies(set(calls) | set(ops))  # first: the names below still hold the originals
     modules = {}
     for path in _NAMESPACES:
         obj = torch
@@ -67,7 +94,111 @@ def install(calls, ops) -> list[str]:
                 setattr(module, name, _trap(f"{path}.{name}"))
                 trapped.append(f"{path}.{name}")
     trapped += _trap_ops(ops)
+    if _bodies:
+        sys.addaudithook(_audit)
     return trapped
+
+
+def _trap_python_bodies(names: set) -> list[str]:
+    trapped = []
+    for fn in loss_functions(names):
+        code = fn.__code__
+        qualified = f"{fn.__module__}.{fn.__name__}"
+        if code.co_name in names:  # the body itself, not a generic wrapper around it
+            _bodies[_fingerprint(code)] = qualified
+        fn.__globals__[_TRAP_GLOBAL] = _report
+        fn.__code__ = _trap_code(qualified, code.co_freevars)
+        trapped.append(qualified)
+    return sorted(set(trapped))
+
+
+def loss_functions(names: set) -> list[types.FunctionType]:
+    """torch's Python functions named like a forbidden call or op: those of every torch module,
+    of the decomposition tables, and the ones they wrap (``__wrapped__``, closures). Walking from
+    there is four times quicker than ``gc.get_objects()`` and finds the same set (a test checks)."""
+    for module in _REIMPLEMENTATIONS:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            continue  # an older torch without it
+    def named(fn) -> bool:
+        return type(fn) is types.FunctionType and (fn.__name__ in names or fn.__code__.co_name in names)
+
+    todo = [value for name, module in list(sys.modules.items()) if name.startswith("torch") and module is not None
+            for value in vars(module).values() if named(value)]
+    tables = getattr(sys.modules.get("torch._decomp"), "global_decomposition_table", {})
+    todo += [fn for table in tables.values() for fn in table.values() if named(fn)]
+    seen, found = set(), []
+    while todo:
+        fn = todo.pop()
+        if not named(fn) or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if (fn.__module__ or "").startswith("torch"):
+            found.append(fn)
+        todo.append(getattr(fn, "__wrapped__", None))
+        todo += [_cell_contents(cell) for cell in fn.__closure__ or ()]
+    return found
+
+
+def _cell_contents(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:  # an empty cell
+        return None
+
+
+def _trap_code(name: str, freevars: tuple) -> types.CodeType:
+    """A body that reports ``name``, with the same free variables as the code it replaces (Python
+    refuses a ``__code__`` whose closure differs). It finds the reporter among its function's
+    globals; a job that deletes it gets a NameError, never the loss."""
+    template = _trap_template(freevars)
+    return template.replace(co_consts=tuple(name if c == _PLACEHOLDER else c for c in template.co_consts))
+
+
+_PLACEHOLDER = "<the trapped function>"
+
+
+@functools.cache
+def _trap_template(freevars: tuple) -> types.CodeType:
+    """Compiled once per closure layout (a handful), then copied with each name: compiling one
+    per trapped function would double the guard's start-up."""
+    cells = "".join(f"    {v} = None\n" for v in freevars)
+    uses = "".join(f"        {v}\n" for v in freevars)
+    source = (f"def outer():\n{cells}    def trap(*args, **kwargs):\n{uses}"
+              f"        return {_TRAP_GLOBAL}({_PLACEHOLDER!r})\n    return trap\n")
+    namespace: dict = {}
+    exec(compile(source, "<grader guard>", "exec"), namespace)  # noqa: S102 - our own constant text
+    return namespace["outer"]().__code__
+
+
+def _fingerprint(code: types.CodeType) -> tuple:
+    """What a recompiled copy of a body keeps: its opcodes and the names it uses (not its
+    constants' or variables' slots, which a stripped docstring or a renamed local shifts)."""
+    ops = bytes(_SAME_OPS.get(op, op) for op in code.co_code[::2] if op not in _SKIPPED_OPS)
+    return ops, code.co_names, code.co_argcount, code.co_kwonlyargcount
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "import" and str(args[0]).startswith(_TEST_REFERENCES):
+        _report(_TEST_REFERENCES)
+    if event in ("exec", "function.__new__"):
+        code = args[0]
+    elif event == "object.__setattr__" and args[1] == "__code__":
+        code = args[2]
+    else:
+        return
+    if isinstance(code, types.CodeType):
+        _check_code(code)
+
+
+def _check_code(code: types.CodeType) -> None:
+    name = _bodies.get(_fingerprint(code))
+    if name is not None:
+        _report(name)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _check_code(const)
 
 
 def _trap_ops(ops) -> list[str]:

@@ -14,7 +14,9 @@ def cosine_embedding_loss(
 
         cos_n = sum(a * b) / sqrt((sum(a * a) + 1e-12) * (sum(b * b) + 1e-12))
 
-    (torch adds 1e-12 to each squared norm; it only matters for vectors of norm ~1e-6 or less),
+    (torch adds 1e-12 to each squared norm; it only matters for vectors of norm ~1e-6 or less,
+    and it keeps a zero vector's cosine at 0 instead of NaN; ``F.cosine_similarity`` clamps each
+    norm at 1e-8 instead, which differs for such vectors),
     and the pair costs
 
         l_n = 1 - cos_n                  if target_n == 1

@@ -1,0 +1,60 @@
+"""Answers are untrusted: judging never faults on them, and what they say reaches no report raw.
+
+Attack class 6 of the threat model: meta tensors as the inputs after the call, a 40 MB error
+text, ANSI escapes painting a fake total. Each is graded with the scan and without it, and
+every report format is rendered from the result.
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader.reports import FORMATS
+from grader.results import DayResult
+from test_exploits import assert_zero, attack, grade_both  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.attack
+
+
+def reports(exercise) -> dict:
+    day = DayResult("day3", "Day 3", "submission", "cpu", [exercise])
+    return {name: render(day) for name, render in FORMATS.items()}
+
+
+def test_meta_tensors_as_inputs_after_the_call_fail_the_case_not_the_grader(grade_both):
+    for result in grade_both("meta_inputs_after"):
+        assert_zero(result, "failed")
+        assert all(not c.passed for c in result.cases)
+        assert "could not be checked" in result.feedback or "changed" in result.feedback, result.feedback
+
+
+def test_ansi_escapes_in_an_error_reach_no_report(grade_both):
+    for result in grade_both("ansi_escape_message"):
+        assert_zero(result, "failed")
+        assert "\\x1b[2J" in result.feedback and "\x1b" not in result.feedback
+        for name, text in reports(result).items():
+            assert not any(ch in text for ch in "\x1b\r\x07\u202e"), name
+            assert "\\x1b[32mTotal: 22 / 22" in text.replace("\\\\", "\\"), name
+
+
+def test_a_40_megabyte_message_yields_a_bounded_report(grade_both):
+    for result in grade_both("huge_message"):
+        assert_zero(result, "failed")
+        assert "more characters cut" in result.feedback
+        for name, text in reports(result).items():
+            # every case's message is cut to a few KB, so the exercise's share stays far below 40 MB
+            assert len(text) < 200 * len(result.cases) * 100, name
+            assert "\x1b" not in text, name
+        assert len(reports(result)["json"]) < 2_000_000
+
+
+def test_a_hostile_quiz_answer_is_cut_and_escaped(tmp_path):
+    from grader.course import quiz
+    from grader.course.manifest import Course
+
+    day_quiz = quiz.load(Course.locate().load_day("day3").quiz_path)
+    choice = next(q for q in day_quiz.questions if q.type == "choice")
+    path = tmp_path / "quiz_answers.yaml"
+    path.write_text(f'{choice.id}: "\\e[2J{"z" * 1_000_000}"\n')
+    section = quiz.grade_answers(day_quiz, path)
+    (message,) = [q["message"] for q in section["questions"] if q["id"] == choice.id]
+    assert "\x1b" not in message and "\\x1b" in message and len(message) < 1000

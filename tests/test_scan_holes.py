@@ -1,0 +1,84 @@
+"""The static scan's known holes are closed, and the runtime layers hold where it is switched off.
+
+Attack class 2 of the threat model (and the scan half of class 5): torch re-exports standard
+modules (``torch.importlib``, ``torch.builtins``...), generators and frames reach ``f_builtins``,
+torch and numpy read and write files, and a deeply nested expression used to crash the scan.
+"""
+from __future__ import annotations
+
+import json
+import types
+
+import pytest
+import torch
+
+from grader import scan
+from test_exploits import as_root, assert_zero, attack, grade_both, unscanned  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.attack
+
+
+def test_torch_reexported_standard_modules_are_forbidden_by_scan_and_their_route_trapped(grade_both):
+    static, runtime = grade_both("torch_reexported_modules")
+    assert_zero(static, "forbidden")
+    assert "torch's copy of the importlib module" in static.feedback
+    assert "torch's copy of the builtins module" in static.feedback
+    assert_zero(runtime, "forbidden")
+    assert "torch._refs.nn.functional.mse_loss" in runtime.feedback
+
+
+def test_reexported_modules_are_read_from_torch_not_from_a_list(monkeypatch):
+    found = scan.foreign_modules()
+    assert {"os", "sys", "builtins", "importlib"} <= set(found)
+    assert not {"math", "functools", "warnings"} & set(found)  # importable anyway: harmless
+    monkeypatch.setattr(torch.nn.functional, "fresh_alias", json, raising=False)
+    scan.foreign_modules.cache_clear()
+    try:
+        tree = scan.parse("import torch\nx = torch.nn.functional.fresh_alias.loads('1')\n", "f.py")
+        assert any("copy of the json module" in str(f) for f in scan.scan(tree, ()))
+    finally:
+        scan.foreign_modules.cache_clear()
+
+
+def test_frame_builtins_are_forbidden_by_scan_and_their_route_trapped(grade_both):
+    static, runtime = grade_both("frame_builtins")
+    assert_zero(static, "forbidden")
+    assert "gi_frame: frame, code, traceback and generator internals are not allowed" in static.feedback
+    assert_zero(runtime, "forbidden")
+    assert "torch.nn.functional.mse_loss" in runtime.feedback
+
+
+@pytest.mark.parametrize("attribute", ["f_builtins", "f_globals", "f_back", "gi_frame", "cr_frame", "tb_frame",
+                                       "co_consts", "co_code"])
+def test_every_frame_code_and_traceback_attribute_is_rejected(attribute):
+    tree = scan.parse(f"def f(x):\n    return x.{attribute}\n", "f.py")
+    assert [str(f) for f in scan.scan(tree, ())] == [
+        f"line 2: uses x.{attribute}: frame, code, traceback and generator internals are not allowed"]
+
+
+def test_file_io_through_torch_and_numpy_is_forbidden(grade_both):
+    static, runtime = grade_both("file_io")
+    assert_zero(static, "forbidden")
+    assert "torch.from_file: reading or writing files is not allowed" in static.feedback
+    assert "tofile: reading or writing files is not allowed" in static.feedback
+    assert runtime.score == 0.0  # without the scan it is the sandbox's file permissions that hold
+
+
+@pytest.mark.parametrize("name", ["save", "load", "from_file", "tofile", "fromfile", "memmap"])
+def test_each_file_io_name_is_rejected(name):
+    assert scan.scan(scan.parse(f"import torch\ny = torch.{name}\n", "f.py"), ())
+
+
+def test_an_expression_too_deep_for_the_scan_is_an_error_not_a_crash(grade_source):
+    result = grade_source("mse_loss", attack("deep_expression"))
+    assert_zero(result, "error")
+    assert "nested too deeply to be checked (RecursionError)" in result.feedback
+
+
+def test_the_scan_turns_memory_exhaustion_into_an_error(monkeypatch):
+    def exhausted(self, tree):
+        raise MemoryError
+
+    monkeypatch.setattr(scan._Scanner, "run", exhausted)
+    with pytest.raises(scan.SyntaxProblem, match="MemoryError"):
+        scan.scan(types.SimpleNamespace(), ())

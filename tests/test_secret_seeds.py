@@ -1,0 +1,103 @@
+"""A course secret makes hidden cases and quiz keys worthless to copy, and grades stay repeatable.
+
+Attack class 7 of the threat model: hidden-case inputs derived from public case ids let anyone
+build a table of torch's outputs offline. With a secret (``GRADER_SECRET`` or the pack's
+``secret`` file) hidden inputs are keyed with it, public ones are not, and the same secret
+always gives the same cases and the same grade. A quiz key built with the secret verifies
+nothing without it.
+"""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from classroom import make_pack
+from conftest import SOLUTIONS
+from grader.course import casegen, quiz, quizbuild
+from grader.course.manifest import Course
+from grader.course.secret import SECRET_ENV
+from grader.engine import Grader
+from grader.errors import CourseError
+from grader.sandbox import Limits
+
+pytestmark = pytest.mark.attack
+
+# Off by 1% everywhere: every hidden case fails with numbers that depend on its inputs.
+SLIGHTLY_WRONG = "def mse_loss(input, target, reduction='mean', weight=None):\n" \
+                 "    loss = (input - target) ** 2 * 1.01\n" \
+                 "    return loss if reduction == 'none' else loss.sum() if reduction == 'sum' else loss.mean()\n"
+
+
+def day_with(pack, monkeypatch, secret: str | None):
+    if secret is None:
+        monkeypatch.delenv(SECRET_ENV, raising=False)
+    else:
+        monkeypatch.setenv(SECRET_ENV, secret)
+    return Course.locate(pack).load_day("day3")
+
+
+def inputs(day) -> dict:
+    """{case id: (public, [input tensors])} for mse_loss, as the grader would generate them."""
+    cases = casegen.expand(day.exercise("mse_loss"), day.secret)
+    return {c.id: (c.public, [a["value"] for a in c.args if a["kind"] == "tensor"]) for c in cases}
+
+
+def same(a, b) -> bool:
+    return len(a) == len(b) and all(x.shape == y.shape and bool((x == y).all()) for x, y in zip(a, b))
+
+
+def test_hidden_inputs_are_keyed_with_the_secret_and_public_ones_are_not(tmp_path, monkeypatch):
+    pack = make_pack(tmp_path)
+    public_pack, one, again, other = (inputs(day_with(pack, monkeypatch, s)) for s in (None, "s1", "s1", "s2"))
+    assert public_pack.keys() == one.keys() and {p for p, _ in one.values()} == {True, False}
+    for case_id, (public, tensors) in one.items():
+        assert same(tensors, again[case_id][1])  # the same secret: the same cases
+        if public:
+            assert same(tensors, public_pack[case_id][1]) and same(tensors, other[case_id][1])
+        else:  # an offline table built from the public pack (or another secret) never hits
+            known = [t for _, ts in list(public_pack.values()) + list(other.values()) for t in ts]
+            assert not any(same([x], [y]) for x in tensors for y in known)
+
+
+def test_the_same_secret_always_gives_the_same_grade(tmp_path, monkeypatch, grader):
+    pack = make_pack(tmp_path)
+    submission = tmp_path / "submission"
+    (submission / "day3").mkdir(parents=True)
+    (submission / "day3" / "mse_loss.py").write_text(SLIGHTLY_WRONG)
+
+    def graded(secret):
+        day = day_with(pack, monkeypatch, secret)
+        result = Grader(day, "cpu", Limits(timeout=5.0), pool=grader._pool).grade(submission, ["mse_loss"])
+        return [(c.id, c.passed, c.message) for c in result.exercises[0].cases]
+
+    first, second, other = graded("s1"), graded("s1"), graded("s2")
+    assert first == second
+    assert first != other  # the hidden cases' numbers differ with the secret
+
+
+def test_a_secret_file_in_the_pack_is_used_only_when_trusted(tmp_path, monkeypatch):
+    pack = make_pack(tmp_path)
+    (pack / "secret").write_text("from-the-file\n")
+    (pack / "secret").chmod(0o600)
+    assert day_with(pack, monkeypatch, None).secret == b"from-the-file"
+    assert day_with(pack, monkeypatch, "from-env").secret == b"from-env"  # the environment wins
+    (pack / "secret").chmod(0o620)
+    with pytest.raises(CourseError, match="secret: not used as the pack's secret: .* group- or world-writable"):
+        day_with(pack, monkeypatch, None)
+
+
+def test_a_keyed_quiz_key_is_useless_without_its_secret(tmp_path):
+    key = SOLUTIONS / "day3" / "quiz_key.yaml"
+    title, questions = quizbuild.load_key(key)
+    built = tmp_path / "day3" / "quiz.yaml"
+    built.parent.mkdir()
+    built.write_text(quizbuild.render_quiz(title, questions, "salt", b"course secret"))
+    assert yaml.safe_load(built.read_text())["keyed"] is True
+    with pytest.raises(CourseError, match="keyed with the course secret"):
+        quiz.load(built)
+    keyed, wrong = quiz.load(built, b"course secret"), quiz.load(built, b"a guess")
+    assert quizbuild.mismatches(key, keyed) == []  # every key answer verifies with the secret
+    for question, plain in zip(keyed.questions, questions):
+        answer = plain["answer"]
+        assert quiz.verify(keyed, question, answer).correct
+        assert not quiz.verify(wrong, wrong.question(question.id), answer).correct
