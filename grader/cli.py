@@ -26,6 +26,9 @@ class _GradeGroup(click.Group):
             ctx.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except KeyboardInterrupt:  # 130 = 128 + SIGINT, as shells report it; 1 means --fail-under
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
         except BrokenPipeError:  # e.g. `grade list day3 | head`: the reader has what it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)

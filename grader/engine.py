@@ -94,10 +94,11 @@ class Grader:
         results, runs = {}, {}
         for spec in specs:
             early, source = self._precheck(spec, files)
-            if early:
+            prepared = self.prepare(spec)
+            if early:  # its cases are listed all the same, so every report has the same tests
+                early.cases = [_not_run(prepared, case, early) for case in prepared.cases]
                 results[spec.name] = early
                 continue
-            prepared = self.prepare(spec)
             future = self._pool.submit(source.text, source.filename, spec.name, prepared.payload,
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
@@ -197,14 +198,17 @@ def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: d
         result.feedback = f"your code called {called}: implement the loss with elementary tensor operations"
     elif job.status == "timeout":
         result.status = "timeout"
-        result.feedback = f"took longer than {job.elapsed:.1f} s and was stopped (an infinite loop, or a very slow Python loop?)"
+        result.feedback = (f"took longer than {job.elapsed:.1f} s and was stopped: it kept running out of memory "
+                           "(allocations past the per-exercise memory cap failed)" if _out_of_memory(job, answers)
+                           else f"took longer than {job.elapsed:.1f} s and was stopped (an infinite loop, or a very slow Python loop?)")
     elif import_error:
         result.status = "error"
         result.feedback = import_error
     elif job.status == "crashed" or len(answers) < len(prepared.cases):
         result.status = "crashed"
         code = f" (exit code {job.returncode})" if job.returncode else f" (signal {job.signal})" if job.signal else ""
-        result.feedback = f"the worker running your code ended early{code}: sys.exit, os._exit, a crash or running out of memory"
+        result.feedback = (f"ran out of memory{code}: the per-exercise memory cap was reached" if _out_of_memory(job, answers)
+                           else f"the worker running your code ended early{code}: sys.exit, os._exit, a crash or running out of memory")
     else:
         result.score = spec.points * sum(c.passed for c in cases) / len(cases) if cases else 0.0
         result.status = "passed" if all(c.passed for c in cases) else "failed"
@@ -214,6 +218,22 @@ def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: d
         elif first is not None:
             result.feedback = _case_feedback(first)
     return result
+
+
+def _not_run(prepared: Prepared, case, early: ExerciseResult) -> CaseResult:
+    return CaseResult(case.id, case.label, case.kind, case.public, False, 0.0,
+                      prepared.spec.points / len(prepared.cases), case.params, case.dtype,
+                      message=f"not run: {early.feedback.splitlines()[0][:200]}", problem=early.status, call=case.call)
+
+
+def _out_of_memory(job: JobResult, answers: dict) -> bool:
+    """Whether the job's end shows the memory cap: failed allocations in its answers or output
+    (RLIMIT_AS makes them raise MemoryError or torch's allocator RuntimeError), or SIGKILL."""
+    import signal
+
+    said = [str(a.get("error", "")) for a in answers.values()] + [job.output]
+    return job.signal == signal.SIGKILL and job.status == "crashed" or any(
+        "MemoryError" in text or "can't allocate memory" in text or "DefaultCPUAllocator" in text for text in said)
 
 
 def _case_feedback(case: CaseResult) -> str:

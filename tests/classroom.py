@@ -13,15 +13,16 @@ import yaml
 
 from grader.course.manifest import BUILTIN_COURSE
 
-from conftest import SOLUTIONS
+from conftest import EXERCISES, SOLUTIONS
 
 PACK_EXERCISES = ("mse_loss", "l1_loss")
 HANG = "def {name}(input, target, **kwargs):\n    while True:\n        pass\n"
+STUB = object()
 WRONG = "def {name}(input, target, **kwargs):\n    return (input - target).sum() * 0 + 1\n"
 
 
-def make_pack(root: Path, visibility: dict | None = None) -> Path:
-    """Write the pack under ``root``/course and return its folder."""
+def make_pack(root: Path, visibility: dict | None = None, quiz: bool = False) -> Path:
+    """Write the pack under ``root``/course and return its folder (with the built-in quiz if ``quiz``)."""
     folder = root / "course" / "day3"
     folder.mkdir(parents=True)
     day = yaml.safe_load((BUILTIN_COURSE / "day3" / "day.yaml").read_text())
@@ -34,17 +35,24 @@ def make_pack(root: Path, visibility: dict | None = None) -> Path:
         if visibility and name in visibility:
             spec["visibility"] = visibility[name]
         (folder / f"{name}.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    if quiz:
+        shutil.copy(BUILTIN_COURSE / "day3" / "quiz.yaml", folder / "quiz.yaml")
     return folder.parent
 
 
-def make_student(submissions: Path, student: str, sources: dict | None = None) -> Path:
-    """A student folder: the reference solutions, with ``sources`` ({exercise: code}) replacing some."""
+def make_student(submissions: Path, student: str, sources: dict | None = None, quiz: bool = False) -> Path:
+    """A student folder: the reference solutions, with ``sources`` ({exercise: code}) replacing some
+    ('' leaves the file out, STUB hands in the untouched stub), and the right quiz answers if ``quiz``."""
     folder = submissions / student / "day3"
     folder.mkdir(parents=True)
+    if quiz:
+        shutil.copy(SOLUTIONS / "day3" / "quiz_answers.yaml", folder / "quiz_answers.yaml")
     for name in PACK_EXERCISES:
         source = (sources or {}).get(name)
         if source is None:
             shutil.copy(SOLUTIONS / "day3" / f"{name}.py", folder / f"{name}.py")
+        elif source is STUB:
+            shutil.copy(EXERCISES / "day3" / f"{name}.py", folder / f"{name}.py")
         elif source:
             (folder / f"{name}.py").write_text(source.format(name=name), encoding="utf-8")
     return folder.parent

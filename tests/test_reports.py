@@ -25,13 +25,15 @@ def result():
         ExerciseResult("mse_loss", "failed", 2 / 3, 1.0, feedback="hidden case 'weight with zeros': values differ",
                        cases=cases, visibility="after_due_date", output="debug \x00 print"),
         ExerciseResult("l1_loss", "missing", 0.0, 1.0, feedback="l1_loss.py not found", visibility="hidden"),
-    ], quiz={"score": 1.5, "max_score": 2.0, "status": "answered"})
+    ], quiz={"score": 1.5, "max_score": 2.0, "status": "failed", "message": "", "questions": [
+        {"id": "logits", "status": "correct", "score": 1.5, "max_score": 1.5, "message": ""},
+        {"id": "kl", "status": "unanswered", "score": 0.0, "max_score": 0.5, "message": ""}]})
 
 
 def test_junit_has_one_testcase_per_case_and_hides_hidden_parameters(result):
     root = ET.fromstring(FORMATS["junit"](result))
     cases = root.findall(".//testcase")
-    assert len(cases) == 3 + 1 + 1  # mse cases, the missing exercise, the quiz
+    assert len(cases) == 3 + 1 + 2  # mse cases, the missing exercise (no cases known), the quiz's questions
     names = [c.get("name") for c in cases]
     assert names[0].startswith("weighted (reduction='sum'")
     assert names[1] == "hidden case 1: weight with zeros" and names[2] == "hidden case 2: weighted"
@@ -39,18 +41,19 @@ def test_junit_has_one_testcase_per_case_and_hides_hidden_parameters(result):
     failure = cases[1].find("failure")
     assert failure.get("message") == "values differ at [0]: yours 1.5" and failure.text is None
     assert cases[3].find("error").get("type") == "missing"
-    assert root.get("tests") == "5" and root.get("failures") == "2" and root.get("errors") == "1"
+    assert root.get("tests") == "6" and root.get("failures") == "2" and root.get("errors") == "1"
     assert "\x00" not in root.find(".//system-out").text
 
 
 def test_gradescope_keeps_fractions_and_visibility(result):
     report = json.loads(FORMATS["gradescope"](result))
     assert report["score"] == pytest.approx(2 / 3 + 1.5, abs=1e-4)  # not rounded to a whole point
-    mse, l1, quiz = report["tests"]
+    mse, l1, logits, kl = report["tests"]
     assert mse["score"] == pytest.approx(0.6667) and mse["max_score"] == 1.0
     assert (mse["visibility"], l1["visibility"]) == ("after_due_date", "hidden")
     assert "2/3 cases passed" in mse["output"] and "weight with zeros" in mse["output"]
-    assert quiz["score"] == 1.5 and quiz["max_score"] == 2.0
+    assert (logits["name"], logits["score"], logits["status"]) == ("day3 quiz: logits", 1.5, "passed")
+    assert (kl["score"], kl["max_score"], kl["status"]) == (0.0, 0.5, "failed")
 
 
 def test_github_summary_appends_to_step_summary(result, tmp_path, monkeypatch):

@@ -1,7 +1,10 @@
-"""From per-student result files to a class's gradebook CSV and summary.
+"""From per-student result files to a class's gradebook CSV, summary and per-exercise picture.
 
 Reads the files one at a time and keeps only scores and counts, so memory does not grow with
-the size of each report. Exercise columns follow the order of the first result read.
+the size of each report. Exercise columns follow the order of the first result read. Rules: every
+row has a quiz column and a percent; every total is out of the same maximum (a student who could
+not be graded still carries the quiz's max_score); the case statistics count only students who
+started the exercise, and every ranking breaks ties by name, so the summary is the same each run.
 """
 from __future__ import annotations
 
@@ -17,14 +20,17 @@ GRADEBOOK = "gradebook.csv"
 SUMMARY_JSON = "summary.json"
 SUMMARY_MD = "summary.md"
 HISTOGRAM = "histogram.png"
+EXERCISES_PNG = "exercises.png"
 TOP_FAILURES = 3
+NO_PLOT = "no plots: matplotlib is not installed (pip install 'torch-loss-grader[plot]')"
 
 
 @dataclass
 class ExerciseStats:
     max_score: float = 0.0
     statuses: Counter = field(default_factory=Counter)
-    failing_kinds: Counter = field(default_factory=Counter)  # case kind -> students failing it
+    failing_kinds: Counter = field(default_factory=Counter)  # case kind -> students who started and fail it
+    started: int = 0
     score_sum: float = 0.0
 
 
@@ -33,7 +39,7 @@ class Book:
     exercises: list = field(default_factory=list)
     rows: list = field(default_factory=list)  # dict per student, in student order
     stats: dict = field(default_factory=dict)  # exercise -> ExerciseStats
-    has_quiz: bool = False
+    quiz_max: float = 0.0
 
 
 def student_files(out: Path) -> dict[str, Path]:
@@ -51,17 +57,26 @@ def read(files: dict[str, Path]) -> Book:
                 book.stats[ex["name"]] = ExerciseStats(max_score=ex["max_score"])
             _tally(book.stats[ex["name"]], ex)
             row[ex["name"]] = ex["score"]
-        if data.get("quiz"):
-            book.has_quiz = True
-            row["quiz"] = data["quiz"].get("score", 0.0)
-        row.update(total=data["score"], max_score=data["max_score"], note=_note(data["exercises"]))
+        quiz = data.get("quiz") or {}
+        book.quiz_max = max(book.quiz_max, quiz.get("max_score", 0.0))
+        row.update(quiz=quiz.get("score", 0.0), total=data["score"], max_score=data["max_score"],
+                   note=_note(data["exercises"]))
         book.rows.append(row)
+    for row in book.rows:
+        row["percent"] = round(100 * row["total"] / row["max_score"], 2) if row["max_score"] else 0.0
     return book
+
+
+def not_started(ex: dict) -> bool:
+    return ex["status"] == "missing" or ex.get("feedback", "").startswith("not started")
 
 
 def _tally(stats: ExerciseStats, ex: dict) -> None:
     stats.statuses[ex["status"]] += 1
     stats.score_sum += ex["score"]
+    if not_started(ex):
+        return
+    stats.started += 1
     if ex["status"] == "failed":  # a timeout or crash fails every case, whatever its kind
         stats.failing_kinds.update({c["kind"] for c in ex["cases"] if not c["passed"]})
 
@@ -69,30 +84,37 @@ def _tally(stats: ExerciseStats, ex: dict) -> None:
 def _note(exercises: list) -> str:
     """Why a student got nothing at all, when the whole submission failed the same way."""
     statuses = {ex["status"] for ex in exercises}
-    if len(statuses) == 1 and statuses & {"timeout", "error", "missing"} and not any(ex["cases"] for ex in exercises):
+    if len(statuses) == 1 and statuses & {"timeout", "error", "missing"} and not any(ex["score"] for ex in exercises):
         return exercises[0]["feedback"].splitlines()[0][:200] if exercises else ""
     return ""
 
 
-def write(book: Book, out: Path) -> list[Path]:
-    """Write the gradebook and the summary into ``out``; returns the files written."""
+def write(book: Book, out: Path, say=lambda _line: None) -> list[Path]:
+    """Write the gradebook, the summary and (with matplotlib) the plots into ``out``; returns the
+    files written. ``say`` gets a one-line note when the plots are skipped."""
     written = [_write_csv(book, out / GRADEBOOK)]
     summary = summarise(book)
     (out / SUMMARY_JSON).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    (out / SUMMARY_MD).write_text(_markdown(summary), encoding="utf-8")
+    (out / SUMMARY_MD).write_text(markdown(summary), encoding="utf-8")
     written += [out / SUMMARY_JSON, out / SUMMARY_MD]
-    if _histogram([row["total"] for row in book.rows], summary["max_score"], out / HISTOGRAM):
-        written.append(out / HISTOGRAM)
+    try:
+        written += _plots(book, summary, out)
+    except ImportError:
+        say(NO_PLOT)
     return written
 
 
 def _write_csv(book: Book, path: Path) -> Path:
-    columns = ["student", *book.exercises, *(["quiz"] if book.has_quiz else []), "total", "max_score", "note"]
+    columns = ["student", *book.exercises, "quiz", "total", "max_score", "percent", "note"]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, restval="")
         writer.writeheader()
         writer.writerows(book.rows)
     return path
+
+
+def _ranked(counter: Counter, top: int) -> list:
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:top]
 
 
 def summarise(book: Book) -> dict:
@@ -101,46 +123,79 @@ def summarise(book: Book) -> dict:
     return {
         "students": count,
         "max_score": max((row["max_score"] for row in book.rows), default=0.0),
+        "quiz_max_score": book.quiz_max,
         "mean_score": round(sum(totals) / count, 4) if count else 0.0,
+        "mean_quiz": round(sum(row["quiz"] for row in book.rows) / count, 4) if count else 0.0,
         "exercises": {
             name: {
                 "pass_rate": round(stats.statuses["passed"] / count, 4) if count else 0.0,
+                "started": stats.started,
+                "pass_rate_of_started": round(stats.statuses["passed"] / stats.started, 4) if stats.started else 0.0,
                 "mean_score": round(stats.score_sum / count, 4) if count else 0.0,
                 "max_score": stats.max_score,
-                "statuses": dict(stats.statuses.most_common()),
+                "statuses": dict(_ranked(stats.statuses, len(stats.statuses))),
                 "most_failed_kinds": [{"kind": kind, "students": n}
-                                      for kind, n in stats.failing_kinds.most_common(TOP_FAILURES)],
+                                      for kind, n in _ranked(stats.failing_kinds, TOP_FAILURES)],
             }
             for name, stats in book.stats.items()
         },
     }
 
 
-def _markdown(summary: dict) -> str:
+def markdown(summary: dict) -> str:
     lines = [f"# Class summary: {summary['students']} students, mean {summary['mean_score']:g} / {summary['max_score']:g}",
-             "", "| Exercise | Pass rate | Mean | Statuses | Most failed case kinds |", "|---|---:|---:|---|---|"]
+             "", "Pass rates count every student; the failing case kinds count only students who started "
+             "the exercise.", "",
+             "| Exercise | Pass rate | Started | Passed of started | Mean | Statuses | Most failed case kinds |",
+             "|---|---:|---:|---:|---:|---|---|"]
     for name, ex in summary["exercises"].items():
         statuses = ", ".join(f"{s} {n}" for s, n in ex["statuses"].items())
         kinds = "; ".join(f"{k['kind']} ({k['students']})" for k in ex["most_failed_kinds"])
-        lines.append(f"| `{name}` | {100 * ex['pass_rate']:.0f}% | {ex['mean_score']:.2f} / {ex['max_score']:g} "
+        lines.append(f"| `{name}` | {100 * ex['pass_rate']:.0f}% | {ex['started']} | "
+                     f"{100 * ex['pass_rate_of_started']:.0f}% | {ex['mean_score']:.2f} / {ex['max_score']:g} "
                      f"| {statuses} | {kinds} |")
+    if summary["quiz_max_score"]:
+        lines += ["", f"Quiz: mean {summary['mean_quiz']:g} / {summary['quiz_max_score']:g}"]
     return "\n".join(lines) + "\n"
 
 
-def _histogram(totals: list, max_score: float, path: Path) -> bool:
-    """A score histogram when matplotlib is installed (``pip install 'grader[plot]'``)."""
-    try:
-        import matplotlib
+def _plots(book: Book, summary: dict, out: Path) -> list[Path]:
+    """A score histogram and the per-exercise picture (needs ``pip install 'torch-loss-grader[plot]'``)."""
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     figure, axes = plt.subplots(figsize=(6, 3.5))
-    axes.hist(totals, bins=min(20, max(5, len(totals) // 3)), range=(0, max_score or 1), color="#4477aa")
+    max_score = summary["max_score"]
+    axes.hist([row["total"] for row in book.rows], bins=min(20, max(5, len(book.rows) // 3)),
+              range=(0, max_score or 1), color="#4477aa")
     axes.set_xlabel(f"total score (out of {max_score:g})")
     axes.set_ylabel("students")
     figure.tight_layout()
+    figure.savefig(out / HISTOGRAM, dpi=100)
+    plt.close(figure)
+    return [out / HISTOGRAM, _exercise_plot(plt, summary, out / EXERCISES_PNG)]
+
+
+def _exercise_plot(plt, summary: dict, path: Path) -> Path:
+    """One bar per exercise: passed / started but not passed / not started, with the most failed kind."""
+    names = list(summary["exercises"])[::-1]  # matplotlib draws the first bar at the bottom
+    students = summary["students"] or 1
+    passed = [summary["exercises"][n]["statuses"].get("passed", 0) / students for n in names]
+    started = [summary["exercises"][n]["started"] / students for n in names]
+    figure, axes = plt.subplots(figsize=(9, 0.35 * len(names) + 1.2))
+    axes.barh(names, passed, color="#228833", label="passed")
+    axes.barh(names, [s - p for s, p in zip(started, passed)], left=passed, color="#ee6677", label="started, not passed")
+    axes.barh(names, [1 - s for s in started], left=started, color="#bbbbbb", label="not started")
+    for y, name in enumerate(names):
+        kinds = summary["exercises"][name]["most_failed_kinds"]
+        if kinds:
+            axes.text(1.01, y, f"{kinds[0]['kind']} ({kinds[0]['students']})", va="center", fontsize=7)
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("share of students (right: the case kind most students who started fail)")
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
+    figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
-    return True
+    return path

@@ -6,18 +6,28 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import UsageError
-from . import gradebook, manifest
+from . import gradebook, manifest, provenance, run
 from .run import STUDENTS_DIR
 
 
-def merge(outputs: list[Path], out: Path, allow_missing: bool = False) -> dict:
+def merge(outputs: list[Path], out: Path, allow_missing: bool = False, say=lambda _line: None) -> dict:
     """Copy every shard's student files into ``out`` and write the gradebook; returns what was found."""
     shards = [manifest.read(folder) for folder in outputs]
     first = shards[0]
     for folder, data in zip(outputs, shards):
         if (data["day"], data["roster"]) != (first["day"], first["roster"]):
             raise UsageError(f"{folder} graded another day or roster than {outputs[0]}: cannot merge them")
+        changed = provenance.difference(first.get("provenance") or {}, data.get("provenance") or {})
+        if changed:
+            raise UsageError(f"{folder} was graded with another set-up than {outputs[0]} ({changed}): "
+                             "regrade it with the same pack, versions and options")
     found = {folder: gradebook.student_files(folder) for folder in outputs}
+    for folder, files in found.items():
+        for name in files:
+            changed = provenance.difference(first.get("provenance") or {}, run.stored_setup(folder, name))
+            if changed:
+                raise UsageError(f"{folder / STUDENTS_DIR / name}.json was graded with another set-up ({changed}): "
+                                 f"regrade it (grade batch --students {name})")
     seen = Counter(name for files in found.values() for name in files)
     duplicated = sorted(name for name, n in seen.items() if n > 1)
     if duplicated:
@@ -35,8 +45,8 @@ def merge(outputs: list[Path], out: Path, allow_missing: bool = False) -> dict:
     for files in found.values():
         for name, path in files.items():
             merged[name] = shutil.copyfile(path, out / STUDENTS_DIR / path.name)
-    manifest.write(out, first["day"], (1, 1), first["roster"], first["roster"])
-    gradebook.write(gradebook.read(merged), out)
+    manifest.write(out, first["day"], (1, 1), first["roster"], first["roster"], first.get("provenance") or {})
+    gradebook.write(gradebook.read(merged), out, say)
     return {"students": len(merged), "missing": missing}
 
 

@@ -1,6 +1,7 @@
 """Who is in a class, and which of them a shard grades."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -19,8 +20,11 @@ def students(submissions: Path) -> list[str]:
     return sorted({p.name if p.is_dir() else p.stem for p in entries if p.is_dir() or is_loose_notebook(p)})
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """'i/n' with 1 <= i <= n, as Slurm's 1-based array ids and a GitHub matrix give them."""
+def parse_shard(text: str, env=os.environ) -> tuple[int, int]:
+    """'i/n' with 1 <= i <= n, or 'slurm': this task's place in its Slurm job array, counted from
+    the array's first id (SLURM_ARRAY_TASK_MIN), so --array=0-7 and --array=1-8 both give 1..8."""
+    if text.strip() == "slurm":
+        return _slurm_shard(env)
     match = _SHARD.match(text.strip())
     if not match or not 1 <= int(match[1]) <= int(match[2]):
         raise UsageError(f"--shard must be i/n with 1 <= i <= n (e.g. 2/8), not '{text}'")
@@ -30,3 +34,17 @@ def parse_shard(text: str) -> tuple[int, int]:
 def shard(names: list[str], index: int, count: int) -> list[str]:
     """Round-robin over the sorted roster: deterministic, and sizes differ by at most one."""
     return sorted(names)[index - 1::count]
+
+
+def _slurm_shard(env) -> tuple[int, int]:
+    try:
+        task, count = int(env["SLURM_ARRAY_TASK_ID"]), int(env["SLURM_ARRAY_TASK_COUNT"])
+        first = int(env.get("SLURM_ARRAY_TASK_MIN", 1))
+    except (KeyError, ValueError):
+        raise UsageError("--shard slurm needs SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT "
+                         "(submit the job with sbatch --array)") from None
+    index = task - first + 1
+    if not 1 <= index <= count:
+        raise UsageError(f"--shard slurm: task {task} of an array of {count} starting at {first} is out of range "
+                         "(use a contiguous --array such as 1-8, without a step)")
+    return index, count

@@ -1,6 +1,7 @@
 """``grade batch DAY SUBMISSIONS``: grade a whole class (or one shard of it) into a gradebook."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -18,37 +19,42 @@ from .options import course_option, device_option, limits_options, no_cache_opti
               help="Folder for gradebook.csv, summary and one JSON per student.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Students graded at once (and sandboxed workers kept warm).")
-@click.option("--shard", help="Grade only slice i of n of the sorted roster (1-based), e.g. 2/8.")
+@click.option("--shard", help="Grade only slice i of n of the sorted roster (1-based), e.g. 2/8; "
+                              "'slurm' reads SLURM_ARRAY_TASK_ID/COUNT.")
 @click.option("--force", is_flag=True, help="Regrade students that already have a result in --out.")
+@click.option("--students", "students", multiple=True, metavar="NAME[,NAME...]",
+              help="Regrade just these students (repeat the option or separate names with commas).")
 @click.option("--student-timeout", type=click.FloatRange(min=0, min_open=True),
-              help="Wall-clock cap in seconds for one student, on top of the per-exercise --timeout.")
+              help="Seconds all of one student's jobs may run together; their worker is restarted after.")
+@click.option("--progress-every", type=click.IntRange(1), help="Without a terminal: a progress line every N "
+                                                               "students (default: every 10%).")
 @device_option
 @course_option()
 @limits_options
 @no_cache_option()
-def batch_cmd(day, submissions, out, jobs, shard, force, student_timeout, device, course, timeout, memory_mb,
-              no_cache):
+def batch_cmd(day, submissions, out, jobs, shard, force, students, student_timeout, progress_every, device, course,
+              timeout, memory_mb, no_cache):
     """Grade every student folder of SUBMISSIONS (each laid out like exercises/: STUDENT/DAY/<name>.py)."""
-    from ..classroom import gradebook, manifest, roster, run
-    from ..engine import Grader
+    from ..classroom import progress, roster
+    from ..classroom.batch import BatchRequest, grade_class
 
-    loaded = Course.locate(course).load_day(day)
-    names = roster.students(submissions)
-    part = roster.parse_shard(shard) if shard else (1, 1)
-    assigned = roster.shard(names, *part)
-    out.mkdir(parents=True, exist_ok=True)
-    manifest.check_rerun(out, day, part, names)
-    manifest.write(out, day, part, names, assigned)
-    todo = run.pending(out, assigned, force)
-    skipped = len(assigned) - len(todo)
-    click.echo(f"{len(assigned)} student(s) in shard {part[0]}/{part[1]}; {len(todo)} to grade"
-               + (f", {skipped} already graded (--force to regrade)" if skipped else ""), err=True)
-    if todo:
-        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), jobs=jobs,
-                    cache=not no_cache) as grader, \
-                click.progressbar(length=len(todo), label="grading", show_eta=True, show_pos=True,
-                                  file=sys.stderr) as bar:
-            run.run(grader, submissions, todo, out, jobs, student_timeout, on_done=lambda _outcome: bar.update(1))
-    files = {n: path for n in assigned if (path := run.result_path(out, n)).is_file()}
-    for path in gradebook.write(gradebook.read(files), out):
-        click.echo(f"wrote {path}", err=True)
+    request = BatchRequest(
+        day=Course.locate(course).load_day(day), submissions=submissions, out=out, jobs=jobs,
+        shard=roster.parse_shard(shard) if shard else (1, 1), force=force,
+        students=tuple(n.strip() for item in students for n in item.split(",") if n.strip()),
+        student_timeout=student_timeout, device=device, limits=Limits(timeout=timeout, memory_mb=memory_mb),
+        cache=not no_cache)
+
+    def say(line):
+        click.echo(line, err=True)
+
+    @contextlib.contextmanager
+    def bar(total):
+        if not sys.stderr.isatty():
+            yield progress.lines(total, say, progress_every)
+            return
+        with click.progressbar(length=total, label="grading", show_eta=True, show_pos=True, file=sys.stderr) as shown:
+            yield lambda _outcome: shown.update(1)
+
+    for path in grade_class(request, say, bar):
+        say(f"wrote {path}")

@@ -14,6 +14,6 @@ def merge_cmd(outputs, out, allow_missing):
     """Merge the --out folders of `grade batch --shard i/n` runs; every student must appear exactly once."""
     from ..classroom.merge import merge
 
-    found = merge(list(outputs), out, allow_missing)
+    found = merge(list(outputs), out, allow_missing, say=lambda line: click.echo(line, err=True))
     missing = f"; missing: {', '.join(found['missing'])}" if found["missing"] else ""
     click.echo(f"merged {found['students']} student(s) into {out}{missing}", err=True)

@@ -1,20 +1,25 @@
 """Validate a course pack for authors: schema, solutions at full marks, stubs at zero, quizzes keyed.
 
-Every problem is one line that starts with the file (and line, where there is one) to fix.
+Every problem is one line that starts with the file (and line, where there is one) to fix; the
+schema (keys, argument names against the reference's signature) is checked first, all at once.
 """
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from . import build, casegen, quiz, quizbuild
+from . import build, casegen, lint, quiz, quizbuild
 from .manifest import Course
-from ..errors import CourseError
+from ..errors import CourseError, GraderError
 
 
 def check(course: Course, solutions: Path, say=lambda text: None) -> list[str]:
     problems = []
     for name in course.day_names():
+        linted = lint.lint_day(course.root / name)
+        if linted:  # every schema problem at once; grading a pack that has them would only add noise
+            problems += linted
+            continue
         try:
             day = course.load_day(name)
             for spec in day.exercises:
@@ -23,7 +28,10 @@ def check(course: Course, solutions: Path, say=lambda text: None) -> list[str]:
             problems.append(str(exc))
             continue
         say(f"{name}: manifest and {len(day.exercises)} exercise file(s) valid")
-        problems += _check_code(day, solutions, say)
+        try:
+            problems += _check_code(day, solutions, say)
+        except GraderError as exc:  # e.g. a reference that fails on its own cases
+            problems.append(f"{day.folder}: {exc}")
         problems += _check_quiz(day, solutions, say)
     if not course.day_names():
         problems.append(f"{course.root}: no <day>/day.yaml found")

@@ -11,6 +11,7 @@ at a private one with the same layout.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ COURSE_ENV = "GRADER_COURSE"
 
 _EXERCISE_KEYS = {"name", "title", "points", "reference", "hints", "cases", "tolerance", "visibility"}
 _CASE_KEYS = {"kind", "public", "args", "kwargs", "grid", "dtypes", "seeds", "compare", "note"}
-_VISIBILITY = {"visible", "hidden", "after_due_date"}
+_VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,15 @@ class Course:
         return _load_day(folder)
 
 
+def pack_hash(day_folder: Path) -> str:
+    """sha256 over the relative path and bytes of every file in the pack's day folder."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in day_folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(day_folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def _require(cond: bool, where: str, message: str) -> None:
     if not cond:
         raise CourseError(f"{where}: {message}")
@@ -112,7 +122,7 @@ def _load_day(folder: Path) -> Day:
     names = data.get("exercises")
     _require(isinstance(names, list) and names, loc, "'exercises' must be a non-empty list of names")
     _require(len(set(names)) == len(names), loc, "an exercise is listed twice in 'exercises'")
-    exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, loc) for n in names)
+    exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, yamlfile.item_where(path, n)) for n in names)
     forbidden = data.get("forbidden", {}) or {}
     return Day(
         name=folder.name,

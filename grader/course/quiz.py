@@ -317,7 +317,10 @@ def grade_question(quiz: Quiz, question: Question, raw) -> QuestionResult:
 
 def grade_answers(quiz: Quiz, path: Path) -> dict:
     """The report's ``quiz`` section for the answers file at ``path`` (never raises for its content)."""
-    section = {"score": 0.0, "max_score": quiz.max_score, "status": "missing", "message": "", "questions": []}
+    # Every question is listed even when none was answered, so reports have the same tests each time.
+    unanswered = [{"id": q.id, "status": "unanswered", "score": 0.0, "max_score": q.points, "message": ""}
+                  for q in quiz.questions]
+    section = {"score": 0.0, "max_score": quiz.max_score, "status": "missing", "message": "", "questions": unanswered}
     if not path.is_file():
         section["message"] = f"not attempted: run `grade quiz {quiz.path.parent.name}` or fill in {path}"
         return section

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 
 from ..errors import CourseError
@@ -19,14 +20,16 @@ _parsed: dict[str, tuple[str, object]] = {}  # path -> (text, document)
 
 
 class LinedDict(dict):
-    """A mapping from YAML that knows the line it started on."""
+    """A mapping from YAML that knows the line it started on, and the line of each of its keys."""
 
     line: int = 0
+    key_lines: dict = {}
 
 
 def _construct_mapping(loader, node):
     mapping = LinedDict(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {getattr(k, "value", None): k.start_mark.line + 1 for k, _v in node.value}
     return mapping
 
 
@@ -63,4 +66,21 @@ def load(path: Path):
 
 def where(path: Path, node) -> str:
     line = getattr(node, "line", 0)
+    return f"{path}:{line}" if line else str(path)
+
+
+def key_where(path: Path, node, key) -> str:
+    """file:line of ``key`` in the mapping ``node`` (the mapping's own line if unknown)."""
+    line = getattr(node, "key_lines", {}).get(key) or getattr(node, "line", 0)
+    return f"{path}:{line}" if line else str(path)
+
+
+def item_where(path: Path, item) -> str:
+    """file:line of ``- item`` in a YAML list (scalars in a list carry no line of their own)."""
+    pattern = re.compile(rf"^\s*-\s*['\"]?{re.escape(str(item))}['\"]?\s*(#.*)?$")
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return str(path)
+    line = next((n for n, text in enumerate(lines, 1) if pattern.match(text)), 0)
     return f"{path}:{line}" if line else str(path)

@@ -31,7 +31,7 @@ import torch
 
 from .. import __version__
 from ..course import casegen, secret as course_secret
-from ..course.manifest import Day, ExerciseSpec
+from ..course.manifest import Day, ExerciseSpec, pack_hash
 from ..sandbox import wire
 from . import invoke, reference, tensorfns
 from .reference import Expected
@@ -57,14 +57,6 @@ def cache_root() -> Path:
 def secret_digest(day: Day) -> str:
     """A hash of the secret mixed into hidden seeds (:mod:`grader.course.secret`), as loaded with the day."""
     return hashlib.sha256(b"course secret:" + day.secret).hexdigest() if day.secret else "none"
-
-
-def _tree_digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
 
 
 def _device_name(device: str) -> str:
@@ -102,7 +94,7 @@ class References:
             code.update(Path(module.__file__).read_bytes())
         return {"format": MAGIC.decode().strip(), "grader": __version__, "code": code.hexdigest(),
                 "torch": torch.__version__, "numpy": numpy.__version__, "device": _device_name(self.device),
-                "machine": platform.machine(), "pack": _tree_digest(self.day.folder),
+                "machine": platform.machine(), "pack": pack_hash(self.day.folder),
                 "secret": secret_digest(self.day)}
 
     @functools.cached_property

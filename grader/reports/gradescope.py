@@ -1,24 +1,24 @@
-"""Gradescope's results.json: one test per exercise (and the quiz), partial credit kept as is.
+"""Gradescope's results.json: one test per exercise and one per quiz question, partial credit kept.
 
-Each test's ``visibility`` comes from the exercise manifest (visible, hidden, after_due_date), so
-an instructor can hold back hidden exercises until grades are published. Output is the same
-learner feedback the text report shows, which never includes hidden inputs or expected values.
+Each exercise's ``visibility`` comes from its manifest (visible, hidden, after_due_date,
+after_published), so an instructor can hold hidden exercises back until grades are published.
+The quiz's questions are always all listed (unanswered ones score 0), so every submission has
+the same tests. ``execution_time`` is whole seconds, as the spec types it. Output is the learner
+feedback the text report shows, which never includes hidden inputs or expected values.
 """
 from __future__ import annotations
 
 import json
+import math
 
 
 def render(result, **_options) -> str:
     tests = [_test(number, exercise) for number, exercise in enumerate(result.exercises, 1)]
     if result.quiz:
-        quiz = result.quiz
-        tests.append({"name": f"{result.day} quiz", "number": str(len(tests) + 1),
-                      "score": quiz.get("score", 0.0), "max_score": quiz.get("max_score", 0.0),
-                      "output": f"quiz {quiz.get('status', '')}".strip(), "visibility": "visible"})
+        tests += _quiz_tests(result.day, result.quiz, len(tests))
     report = {
         "score": result.score,
-        "execution_time": round(result.elapsed, 3),
+        "execution_time": int(math.ceil(result.elapsed)),
         "output": f"{result.title}: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -38,3 +38,13 @@ def _test(number: int, exercise) -> dict:
         "output": output,
         "visibility": exercise.visibility,
     }
+
+
+def _quiz_tests(day: str, quiz: dict, before: int) -> list:
+    note = f"\n{quiz['message']}" if quiz.get("message") else ""
+    return [{"name": f"{day} quiz: {q['id']}", "number": str(before + n),
+             "score": q.get("score", 0.0), "max_score": q.get("max_score", 0.0),
+             "status": "passed" if q.get("status") == "correct" else "failed",
+             "output": (q.get("status", "") + (f": {q['message']}" if q.get("message") else "")) + (note if n == 1 else ""),
+             "visibility": "visible"}
+            for n, q in enumerate(quiz.get("questions") or [], 1)]

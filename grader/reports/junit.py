@@ -1,7 +1,10 @@
 """JUnit XML: one testcase per graded case, for CI systems that display test results.
 
-An exercise that could not run at all (missing, forbidden, error, timeout, crashed) is one
-testcase carrying its feedback as an error, so a CI summary shows why rather than N failures.
+Rules: every suite has its ``properties`` first (as the schema orders them), every testcase has a
+``time`` (the exercise's time shared among its cases: jobs are timed per exercise), and the set of
+testcases is the same whatever the submission did: an exercise that could not run (missing,
+forbidden, error, timeout, crashed) lists each of its cases as an error carrying the reason, a
+case this torch cannot run is a ``<skipped>`` testcase, and the quiz has one testcase per question.
 """
 from __future__ import annotations
 
@@ -14,21 +17,18 @@ _RAN = ("passed", "failed")
 
 def render(result, **_options) -> str:
     suites = ET.Element("testsuites", name=f"grade {result.day}")
-    totals = {"tests": 0, "failures": 0, "errors": 0}
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     for exercise in result.exercises:
-        suite = ET.SubElement(suites, "testsuite", name=f"{result.day}.{exercise.name}",
-                              time=f"{exercise.elapsed:.3f}")
-        counts = _fill(suite, result.day, exercise)
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
-        props = ET.SubElement(suite, "properties")
-        ET.SubElement(props, "property", name="score", value=f"{exercise.score:g}")
-        ET.SubElement(props, "property", name="max_score", value=f"{exercise.max_score:g}")
+        suite = _suite(suites, f"{result.day}.{exercise.name}", exercise.elapsed,
+                       {"score": f"{exercise.score:g}", "max_score": f"{exercise.max_score:g}", "status": exercise.status})
+        _add(totals, suite, _fill(suite, result.day, exercise))
         if exercise.output:
             ET.SubElement(suite, "system-out").text = xml_text(exercise.output)
     if result.quiz:
-        totals = _add_quiz(suites, result, totals)
+        quiz = result.quiz
+        suite = _suite(suites, f"{result.day}.quiz", 0.0,
+                       {"score": f"{quiz.get('score', 0):g}", "max_score": f"{quiz.get('max_score', 0):g}"})
+        _add(totals, suite, _quiz(suite, result.day, quiz))
     for key, value in totals.items():
         suites.set(key, str(value))
     suites.set("time", f"{result.elapsed:.3f}")
@@ -36,30 +36,59 @@ def render(result, **_options) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
+def _suite(parent, name: str, seconds: float, properties: dict):
+    suite = ET.SubElement(parent, "testsuite", name=name, time=f"{seconds:.3f}")
+    props = ET.SubElement(suite, "properties")
+    for key, value in properties.items():
+        ET.SubElement(props, "property", name=key, value=value)
+    return suite
+
+
+def _add(totals: dict, suite, counts: dict) -> None:
+    for key, value in counts.items():
+        suite.set(key, str(value))
+        totals[key] += value
+
+
 def _fill(suite, day: str, exercise) -> dict:
     classname = f"{day}.{exercise.name}"
-    if exercise.status not in _RAN:
-        case = ET.SubElement(suite, "testcase", classname=classname, name=exercise.name)
-        ET.SubElement(case, "error", type=exercise.status, message=xml_text(exercise.feedback))
-        return {"tests": 1, "failures": 0, "errors": 1}
-    failures = 0
+    counts = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    each = f"{exercise.elapsed / max(1, len(exercise.cases)):.3f}"
+    ran = exercise.status in _RAN
     for title, case in titled_cases(exercise):
-        element = ET.SubElement(suite, "testcase", classname=classname, name=xml_text(title))
-        if not case.passed:
-            failures += 1
+        element = ET.SubElement(suite, "testcase", classname=classname, name=xml_text(title), time=each)
+        counts["tests"] += 1
+        if case.passed:
+            continue
+        if ran:
+            counts["failures"] += 1
             failure = ET.SubElement(element, "failure", type=case.problem or "failed", message=xml_text(case.message))
             if case.public and case.call:
                 failure.text = xml_text(f"call: {case.call}")
-    return {"tests": len(exercise.cases), "failures": failures, "errors": 0}
+        else:
+            counts["errors"] += 1
+            ET.SubElement(element, "error", type=exercise.status, message=xml_text(exercise.feedback))
+    if not exercise.cases and not ran:  # nothing to list (a student who could not be graded at all)
+        case = ET.SubElement(suite, "testcase", classname=classname, name=exercise.name, time=each)
+        ET.SubElement(case, "error", type=exercise.status, message=xml_text(exercise.feedback))
+        counts["tests"] += 1
+        counts["errors"] += 1
+    for number, reason in enumerate(exercise.skipped, 1):
+        # The reason's leading label may name a hidden case's parameters: only the reason is shown.
+        case = ET.SubElement(suite, "testcase", classname=classname, name=f"skipped case {number}", time="0.000")
+        ET.SubElement(case, "skipped", message=xml_text(reason.rsplit(": ", 1)[-1]))
+        counts["tests"] += 1
+        counts["skipped"] += 1
+    return counts
 
 
-def _add_quiz(suites, result, totals: dict) -> dict:
-    quiz = result.quiz
-    suite = ET.SubElement(suites, "testsuite", name=f"{result.day}.quiz", tests="1", errors="0")
-    case = ET.SubElement(suite, "testcase", classname=f"{result.day}.quiz", name="quiz")
-    full = quiz.get("score", 0) >= quiz.get("max_score", 0)
-    if not full:
-        ET.SubElement(case, "failure", type="quiz",
-                      message=f"quiz: {quiz.get('score', 0):g} / {quiz.get('max_score', 0):g}")
-    suite.set("failures", "0" if full else "1")
-    return {**totals, "tests": totals["tests"] + 1, "failures": totals["failures"] + (not full)}
+def _quiz(suite, day: str, quiz: dict) -> dict:
+    counts = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for question in quiz.get("questions") or []:
+        case = ET.SubElement(suite, "testcase", classname=f"{day}.quiz", name=str(question["id"]), time="0.000")
+        counts["tests"] += 1
+        if question.get("status") != "correct":
+            counts["failures"] += 1
+            message = question.get("status", "") + (f": {question['message']}" if question.get("message") else "")
+            ET.SubElement(case, "failure", type="quiz", message=xml_text(message))
+    return counts

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import misnamed
 from ..errors import UsageError
 from . import MAX_SOURCE_BYTES, Source, Unreadable, files, text_of
 
@@ -20,7 +21,7 @@ class Folder:
         self.folder = self.root / day
         self.quiz_root = self.root
         if not self.folder.is_dir() and not self.folder.is_symlink():
-            raise UsageError(f"submission folder not found: {self.folder}")
+            raise UsageError(f"submission folder not found: {self.folder}{misnamed.suggestion(self.root, day, True)}")
         self._open()  # a linked day folder is refused here, once, for the whole day
 
     def __str__(self) -> str:
@@ -38,7 +39,8 @@ class Folder:
         try:
             raw = files.read_bytes(shown, MAX_SOURCE_BYTES, folder_fd)
         except FileNotFoundError:
-            raise Unreadable("missing", f"{self.folder / shown} not found: create it and define {name}()") from None
+            raise Unreadable("missing", f"{self.folder / shown} not found{misnamed.suggestion(self.folder, shown)}: "
+                                        f"create it and define {name}()") from None
         except files.Refused as exc:
             raise Unreadable("error", str(exc)) from None
         finally:

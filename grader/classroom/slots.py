@@ -1,0 +1,99 @@
+"""Workers leased to one student at a time, so a student's time limit cuts only that student's jobs.
+
+Rule: a student being graded holds one worker for all of its jobs, which run one after the other
+in the student's own thread, and each job's timeout is cut to what is left of the student's
+``--student-timeout``, counted as the time their jobs ran (as the zygote measures it), so waiting
+for a worker to start is never charged to a student. The zygote then kills the job itself when the
+student's time runs out, so
+no thread outlives its student and no job of theirs is left running when the next student starts.
+A student whose time ran out gets their worker restarted before it is handed on, so the next
+student starts on a fresh zygote whatever the last one left behind.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import queue
+import threading
+from concurrent.futures import Future
+
+from ..sandbox import JobResult, Worker
+from ..workers import PRELOAD
+
+
+def start(day, jobs: int) -> "SlotPool":
+    """``jobs`` workers armed with the day's forbidden calls and ops, one per student graded at once."""
+    return SlotPool([Worker(day.forbidden_calls, day.forbidden_ops, preload=PRELOAD) for _ in range(jobs)])
+
+
+@dataclasses.dataclass
+class Lease:
+    worker: Worker
+    seconds: float | None  # the student's time limit
+    used: float = 0.0  # seconds their jobs have run so far
+    cut: list = dataclasses.field(default_factory=list)  # functions stopped by the limit
+
+    def remaining(self) -> float | None:
+        return None if self.seconds is None else self.seconds - self.used
+
+
+class Closed(BaseException):
+    """Raised into a student's grading when the batch stops (Ctrl-C): a BaseException, so that no
+    handler turns it into a result and nothing is written for a student who was cut short."""
+
+
+class SlotPool:
+    """Stands in for a :class:`~grader.sandbox.WorkerPool` under a Grader; jobs run on the caller's lease."""
+
+    def __init__(self, workers: list[Worker]):
+        self._workers = workers
+        self._free: queue.Queue = queue.Queue()
+        for worker in workers:
+            self._free.put(worker)
+        self._local = threading.local()
+        self._closed = False
+
+    @contextlib.contextmanager
+    def lease(self, seconds: float | None = None):
+        """Hold a worker for the current thread's student; ``seconds`` caps all of its jobs together."""
+        worker = self._free.get()
+        lease = Lease(worker, seconds)
+        self._local.lease = lease
+        try:
+            yield lease
+        finally:
+            self._local.lease = None
+            if self._closed:
+                worker.close()  # the one Worker.run may have restarted after close() killed it
+            elif lease.cut:
+                worker.restart()
+            self._free.put(worker)
+
+    def submit(self, source, filename, function, cases, device, limits) -> Future:
+        lease = getattr(self._local, "lease", None)
+        if lease is None:
+            raise RuntimeError("SlotPool.submit outside a lease")
+        if self._closed:
+            raise Closed()
+        future = Future()
+        remaining = lease.remaining()
+        capped = remaining is not None and remaining < limits.timeout
+        if capped and remaining <= 0:
+            lease.cut.append(function)
+            future.set_result(JobResult(status="timeout"))
+            return future
+        if capped:
+            limits = dataclasses.replace(limits, timeout=remaining)
+        result = lease.worker.run(source, filename, function, cases, device, limits)
+        if self._closed:
+            raise Closed()
+        lease.used += result.elapsed
+        if capped and result.status == "timeout":
+            lease.cut.append(function)
+        future.set_result(result)
+        return future
+
+    def close(self):
+        self._closed = True
+        for worker in self._workers:
+            worker.close()

@@ -1,0 +1,81 @@
+"""`grade init-gradescope`: the zip, and its run_autograder against a fake /autograder layout."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+
+from classroom import WRONG, make_pack, make_student
+
+
+@pytest.fixture(scope="module")
+def autograder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gradescope")
+    pack = make_pack(root, quiz=True)
+    zipped = root / "autograder.zip"
+    result = CliRunner().invoke(main, ["init-gradescope", "day3", "--course", str(pack), "--grader",
+                                       "torch-loss-grader==0.1.0", "--timeout", "5", "-o", str(zipped)])
+    assert result.exit_code == 0, result.output
+    return root, zipped
+
+
+def _run(root, zipped, place):
+    """Unpack as Gradescope does, let ``place(submission)`` lay out the upload, run, read results.json."""
+    fake = root / "autograder"
+    shutil.rmtree(fake, ignore_errors=True)
+    with zipfile.ZipFile(zipped) as archive:
+        archive.extractall(fake / "source")
+    (fake / "submission").mkdir()
+    place(fake / "submission")
+    proc = subprocess.run([sys.executable, str(fake / "source" / "run_autograder")], capture_output=True, text=True,
+                          env={**os.environ, "AUTOGRADER_ROOT": str(fake)}, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads((fake / "results" / "results.json").read_text())
+
+
+def test_zip_holds_setup_runner_and_only_the_day(autograder):
+    _root, zipped = autograder
+    with zipfile.ZipFile(zipped) as archive:
+        names = set(archive.namelist())
+        setup = archive.read("setup.sh").decode()
+        modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
+    assert {"setup.sh", "run_autograder", "autograder.json", "course/day3/day.yaml", "course/day3/quiz.yaml"} <= names
+    assert all(n.startswith("course/day3/") for n in names - {"setup.sh", "run_autograder", "autograder.json"})
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    assert "torch-loss-grader==0.1.0" in setup and "chmod -R go-rwx /autograder/source/course" in setup
+
+
+@pytest.mark.parametrize("layout", ["flat", "day_folder", "nested_repo"])
+def test_files_are_found_wherever_the_student_put_them(autograder, layout, tmp_path):
+    root, zipped = autograder
+    student = make_student(tmp_path, "s", {"l1_loss": WRONG}, quiz=True) / "day3"
+
+    def place(upload):
+        target = {"flat": upload, "day_folder": upload / "day3", "nested_repo": upload / "my-repo" / "Day3"}[layout]
+        shutil.copytree(student, target, dirs_exist_ok=True)
+        (upload / "__MACOSX").mkdir()
+        (upload / "__MACOSX" / "mse_loss.py").write_text("garbage")
+
+    report = _run(root, zipped, place)
+    scores = {t["name"]: t["score"] for t in report["tests"]}
+    assert scores["mse_loss"] == 1.0 and scores["l1_loss"] == 0.0
+    assert isinstance(report["execution_time"], int) and report["score"] > 1.0  # the quiz counts
+
+
+def test_results_json_is_written_when_grading_cannot_run(autograder):
+    root, zipped = autograder
+    empty = _run(root, zipped, lambda upload: (upload / "notes.txt").write_text("hi"))
+    assert empty["score"] == 0 and "No Python files" in empty["output"]
+
+    def break_pack(upload):
+        (upload / "mse_loss.py").write_text("def mse_loss(a, b):\n    return a\n")
+        shutil.rmtree(upload.parent / "source" / "course")
+
+    broken = _run(root, zipped, break_pack)
+    assert broken["score"] == 0 and "could not grade" in broken["output"] and broken["tests"] == []
