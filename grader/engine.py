@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import functools
 import threading
-import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .course import quiz
+from .cachedir import cache_root
 from .judging import feedback, refcache, untrusted
 from . import scan, workers
 from .judging.compare import tolerance_for
@@ -63,7 +63,7 @@ class Grader:
         self.device = resolve_device(device)
         self.limits = limits or Limits()
         self._prepared: dict[str, Prepared] = {}
-        self._references = refcache.References(day, self.device, refcache.cache_root() if cache else None)
+        self._references = refcache.References(day, self.device, cache_root() if cache else None)
         self._pool = pool or workers.start(day, jobs)
 
     def close(self):
@@ -152,7 +152,7 @@ class Grader:
         weight = prepared.spec.points / len(prepared.cases)
         result = CaseResult(case.id, case.label, case.kind, case.public, mismatch is None,
                             weight if mismatch is None else 0.0, weight, case.params, case.dtype,
-                            call=case.call)
+                            call=case.call, output=feedback.printed(answer))
         if mismatch:
             result.message = mismatch.describe(case.public)
             result.problem, result.what = mismatch.problem, mismatch.what
@@ -212,18 +212,18 @@ def _exercise_result(prepared: Prepared, job: JobResult, cases: list, answers: d
     else:
         result.score = spec.points * sum(c.passed for c in cases) / len(cases) if cases else 0.0
         result.status = "passed" if all(c.passed for c in cases) else "failed"
-        first = next((c for c in cases if not c.passed), None)
+        shown = feedback.shown_case(cases)
         if cases and all("raised NotImplementedError" in c.message for c in cases):
             result.feedback = f"not started: {spec.name}() still raises NotImplementedError"
-        elif first is not None:
-            result.feedback = _case_feedback(first)
+        elif shown is not None:
+            result.feedback = feedback.case_text(shown)
     return result
 
 
 def _not_run(prepared: Prepared, case, early: ExerciseResult) -> CaseResult:
     return CaseResult(case.id, case.label, case.kind, case.public, False, 0.0,
                       prepared.spec.points / len(prepared.cases), case.params, case.dtype,
-                      message=f"not run: {early.feedback.splitlines()[0][:200]}", problem=early.status, call=case.call)
+                      message=f"not run: {(early.feedback.splitlines() or [early.status])[0][:200]}", problem=early.status, call=case.call)
 
 
 def _out_of_memory(job: JobResult, answers: dict) -> bool:
@@ -235,14 +235,3 @@ def _out_of_memory(job: JobResult, answers: dict) -> bool:
     return job.signal == signal.SIGKILL and job.status == "crashed" or any(
         "MemoryError" in text or "can't allocate memory" in text or "DefaultCPUAllocator" in text for text in said)
 
-
-def _case_feedback(case: CaseResult) -> str:
-    visibility = "public" if case.public else "hidden"
-    text = f"{visibility} case '{case.name}': {case.message}"
-    if case.example:
-        text += "\n" + textwrap.indent(case.example, "    ")
-    elif case.public:
-        text += f"\n    call: {case.call}"
-    if case.hint:
-        text += f"\n    hint: {case.hint}"
-    return text

@@ -11,3 +11,11 @@ class CourseError(GraderError):
 
 class UsageError(GraderError):
     """Bad command-line input that click itself cannot detect (unknown day, missing folder...)."""
+
+
+def did_you_mean(word: str, choices) -> str:
+    """' (did you mean 'x'?)' for the closest of ``choices`` to a mistyped ``word``, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -23,6 +23,7 @@ class CaseResult:
     call: str = ""  # the call as the learner would write it (inputs shown for public cases)
     hint: str = ""  # a recognised common mistake, if any
     example: str = ""  # public cases only: the inputs, the call, and your output vs expected
+    output: str = ""  # what the learner's code printed while running this case (bounded)
 
 
 @dataclass

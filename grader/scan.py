@@ -113,13 +113,19 @@ class _Scanner(ast.NodeVisitor):
     def flag(self, node, message):
         self.findings.append(Finding(getattr(node, "lineno", 0), message))
 
-    def _check_module(self, node, module: str):
+    def _check_module(self, node, module: str) -> bool:
+        """False (and flagged) when ``module`` may not be imported at all."""
         parts = module.split(".")
+        if parts[0] in self.forbidden:  # a loss's name as a module: the learner's own file of another exercise
+            self.flag(node, f"imports {module}: each exercise file is graded on its own and cannot import "
+                            f"your other ones ({parts[0]}.py); copy what you need from it into this file")
+            return False
         if parts[0] not in ALLOWED_MODULES:
             self.flag(node, f"imports {module}: only {', '.join(ALLOWED_MODULES)} may be imported")
-            return
+            return False
         for part in parts[1:]:
             self._check_attr(node, part, module)
+        return True
 
     def _check_attr(self, node, attr: str, shown: str):
         if attr in self.forbidden:
@@ -145,7 +151,8 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, "relative imports are not allowed")
             return
         module = node.module or ""
-        self._check_module(node, module)
+        if not self._check_module(node, module):
+            return  # the names imported from it are beside the point
         for alias in node.names:
             if alias.name == "*":
                 self.flag(node, f"'from {module} import *' is not allowed: import the names you use")

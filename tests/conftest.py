@@ -1,7 +1,9 @@
 """Shared fixtures: one warm grader for the whole test session, and helpers to grade sources."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,9 @@ import pytest
 from grader.course.manifest import Course
 from grader.engine import Grader
 from grader.sandbox import Limits
+
+# Results and hint state of the learner commands go to a cache folder of this run, not the user's.
+os.environ.setdefault("GRADER_CACHE_DIR", tempfile.mkdtemp(prefix="grader-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

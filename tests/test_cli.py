@@ -55,7 +55,7 @@ def test_output_file_and_fail_under(tmp_path):
     assert result.exit_code == 1  # nothing submitted: 0% is under 50%
     report = json.loads(out.read_text())
     assert report["exercises"][0]["status"] == "missing"
-    assert result.output == ""
+    assert result.stdout == ""  # stderr says where the report went
 
 
 def test_syntax_error_and_non_tensor_are_reported_per_exercise(grade_source):

@@ -9,6 +9,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
+from grader import cachedir
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.judging import reference, refcache
@@ -118,13 +119,13 @@ def test_the_key_follows_the_pack_content_and_the_secret(tmp_path, monkeypatch):
 
 def test_cache_location_and_private_modes(tmp_path, monkeypatch, day3):
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "explicit"))
-    assert refcache.cache_root() == tmp_path / "explicit"
+    assert cachedir.cache_root() == tmp_path / "explicit"
     monkeypatch.delenv("GRADER_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert refcache.cache_root() == tmp_path / "xdg" / "grader"
+    assert cachedir.cache_root() == tmp_path / "xdg" / "torch-loss-grader"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert refcache.cache_root() == tmp_path / "home" / ".cache" / "grader"
+    assert cachedir.cache_root() == tmp_path / "home" / ".cache" / "torch-loss-grader"
 
     root = tmp_path / "fresh" / "cache"
     old = os.umask(0o022)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from .. import workers
-from ..course.manifest import Course
+from ..errors import UsageError, did_you_mean
+from ..learner import progress
+from ..learner.progress import QUIZ
 from ..reports import FORMATS, text
-from ..sandbox import Limits
 from .options import course_option, device_option, limits_options, no_cache_option, submission_option
 
 
@@ -32,25 +33,89 @@ class _DayCommand(click.Command):
 @course_option()
 @limits_options
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
+@click.option("--verbose", "-v", is_flag=True, help="Text report: explain every failing case, not only the first.")
 @no_cache_option()
-def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, no_cache):
-    """Grade DAY of a submission (all exercises, or the EXERCISES named)."""
-    loaded = Course.locate(course).load_day(day)
-    for name in exercises:
-        loaded.exercise(name)
-    pool = workers.start(loaded)  # their torch import overlaps with ours, which the engine brings
-    try:
-        from ..engine import Grader
+def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, verbose,
+              no_cache):
+    """Grade DAY of a submission (all exercises, or the EXERCISES named; 'quiz' names the quiz)."""
+    from ..course import quiz
+    from ..learner import place
+    from ..results import DayResult
+    from ..sandbox import Limits
 
-        with Grader(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), pool=pool,
-                    cache=not no_cache) as grader:
-            result = grader.grade(submission, exercises or None)
-    finally:
-        pool.close()
-    report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour())
+    ctx = click.get_current_context()
+    loaded = _load_day(course, day)
+    names = [n for n in exercises if n != QUIZ]
+    for name in names:
+        loaded.exercise(name)
+    place.day_folder(submission, day)
+    if names or not exercises:
+        result = _grade(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), submission, names or None,
+                        cache=not no_cache)
+        if QUIZ in exercises:
+            result.quiz = quiz.section_for(quiz.for_day(loaded), day, submission)
+    else:  # only the quiz: no workers, no torch
+        if not loaded.quiz_path.is_file():
+            raise UsageError(f"{day} has no quiz")
+        result = DayResult(day, loaded.title, str(submission), device, [],
+                           quiz=quiz.section_for(quiz.for_day(loaded), day, submission))
+    started = ctx.meta.get("grader.started")
+    if started:  # the wall time since `grade` started, not only the grading
+        result.elapsed = time.monotonic() - started
+    upcoming = None if Path(submission).is_file() else _upcoming(loaded, result, exercises)  # a notebook has no files to point at
+    report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour(), verbose=verbose,
+                          next_step=progress.next_step(day, upcoming, submission, place.kept_options(ctx)))
     if output:
         output.write_text(report, encoding="utf-8")
+        click.echo(f"wrote {output} ({fmt} report: {result.score:g} / {result.max_score:g})", err=True)
     else:
         sys.stdout.write(report)
     if fail_under is not None and result.percent < fail_under:
         sys.exit(1)
+
+
+def _load_day(course, day):
+    from ..course.manifest import Course
+
+    try:
+        return Course.locate(course).load_day(day)
+    except UsageError as exc:
+        from . import COMMANDS
+
+        suggestion = did_you_mean(day, [c.name for c in COMMANDS if not c.hidden])
+        if suggestion and "unknown day" in str(exc):
+            raise UsageError(f"unknown day or command '{day}'{suggestion.replace(chr(39), chr(39) + 'grade ', 1)}") from None
+        raise
+
+
+def _grade(loaded, device, limits, submission, names, cache=True):
+    from .. import workers
+
+    pool = workers.start(loaded)  # their torch import overlaps with ours, which the engine brings
+    try:
+        from ..engine import Grader
+
+        with Grader(loaded, device, limits, pool=pool, cache=cache) as grader:
+            return grader.grade(submission, names)
+    finally:
+        pool.close()
+
+
+def _upcoming(loaded, result, asked):
+    """What "Next:" points at: the first failing exercise graded; after a pass of some exercises, the
+    next one of the day; after the exercises, the quiz unless it passed."""
+    from ..course import quiz
+
+    todo = next((e for e in result.exercises if e.status != "passed"), None)
+    if todo is not None:
+        return progress.Progress(todo.name, progress.FAILING, todo)
+    order = [e.name for e in loaded.exercises]
+    graded = [order.index(e.name) for e in result.exercises]
+    later = order[max(graded) + 1:] if graded and asked else []
+    if later:
+        return progress.Progress(later[0], progress.NOT_STARTED)
+    section = result.quiz if result.quiz is not None else (
+        quiz.section_for(quiz.for_day(loaded), loaded.name, Path(result.submission)) if asked else None)
+    if section is not None and section["status"] != "passed":
+        return progress.Progress(progress.QUIZ, progress.quiz_state(section), section)
+    return None

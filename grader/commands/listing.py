@@ -1,4 +1,4 @@
-"""``grade list DAY``: every exercise of the day with its state, and what to do next."""
+"""``grade list DAY``: every exercise of the day and the quiz with its state, and what to do next."""
 from __future__ import annotations
 
 import click
@@ -14,29 +14,46 @@ _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started":
 @device_option
 @no_cache_option()
 def list_cmd(day, submission, course, device, no_cache):
-    """List DAY's exercises: not started, failing or passing."""
-    from ..learner import progress
+    """List DAY's exercises and quiz: not started, failing or passing (unchanged files are not re-graded)."""
     from ..course.manifest import Course
-    from ..engine import Grader
-    from ..errors import UsageError
+    from ..learner import place, progress
+    from ..learner.cache import ResultCache
     from ..reports.text import use_colour
 
-    loaded = Course.locate(course).load_day(day)
-    if not (submission / day).is_dir():
-        raise UsageError(f"submission folder not found: {submission / day}")
-    with Grader(loaded, device, cache=not no_cache) as grader:
-        items = progress.survey(grader, submission)
+    root = Course.locate(course).root
+    outline = progress.outline(root, day)
+    place.day_folder(submission, day)
+    items = progress.survey(outline, submission, grading(root, day, device, submission, cache=not no_cache),
+                            ResultCache(outline.folder, device))
+    quiz_item = progress.quiz_progress(outline, submission, ResultCache(outline.folder, device))
     colour = use_colour()
     width = max(len(i.name) for i in items)
     done = sum(i.state == progress.PASSING for i in items)
-    click.echo(click.style(f"{loaded.title}: {done}/{len(items)} passing", bold=True), color=colour)
+    click.echo(click.style(f"{outline.title}: {done}/{len(items)} exercises passing", bold=True), color=colour)
     for item in items:
         mark, fg = _STYLE[item.state]
         score = f"  {item.result.score:.2f}/{item.result.max_score:g}" if item.result else ""
         click.echo(click.style(f"  {mark} {item.name:<{width}}  {item.state}{score}", fg=fg), color=colour)
-    upcoming = progress.next_exercise(items)
+    if quiz_item:
+        mark, fg = _STYLE[quiz_item.state]
+        score = f"  {quiz_item.result['score']:.2f}/{quiz_item.result['max_score']:g}"
+        click.echo(click.style(f"  {mark} {'quiz':<{width}}  {quiz_item.state}{score}", fg=fg), color=colour)
+    upcoming = progress.next_item(items + ([quiz_item] if quiz_item else []))
     if upcoming:
-        click.echo(f"\nNext: {submission / day / upcoming.name}.py   "
-                   f"(grade {day} {upcoming.name}; grade hint {day} {upcoming.name})")
+        click.echo("\n" + progress.next_step(day, upcoming, submission, place.kept_options(click.get_current_context())))
     else:
-        click.echo(click.style(f"\nEvery exercise of {day} passes.", fg="green"), color=colour)
+        everything = "every exercise and the quiz pass" if quiz_item else "every exercise passes"
+        click.echo(click.style(f"\n{outline.title} complete: {everything}.", fg="green"), color=colour)
+
+
+def grading(course_root, day, device, submission, cache=True):
+    """``grade(names)`` for :func:`progress.survey`: loads the day and starts a grader only when
+    some file really needs grading."""
+    def grade(names):
+        from ..course.manifest import Course
+        from ..engine import Grader
+
+        with Grader(Course.locate(course_root).load_day(day), device, cache=cache) as grader:
+            return grader.grade(submission, names).exercises
+
+    return grade

@@ -9,8 +9,14 @@ from ..sandbox import Limits
 
 
 def submission_option(help_text: str = "Folder laid out like exercises/: SUBMISSION/DAY/<name>.py"):
-    return click.option("--submission", "-s", type=click.Path(path_type=Path), default=Path("exercises"),
-                        show_default=True, help=help_text)
+    return click.option("--submission", "-s", type=click.Path(path_type=Path), callback=_submission,
+                        show_default="exercises/, looked for upwards from here", help=help_text)
+
+
+def _submission(ctx, param, value):
+    from ..learner.place import default_submission
+
+    return value if value is not None else default_submission()
 
 
 def course_option(help_text: str = "Course pack folder (default: the built-in one; env GRADER_COURSE)."):
@@ -32,4 +38,4 @@ def limits_options(command):
 def no_cache_option():
     return click.option("--no-cache", is_flag=True,
                         help="Compute every reference instead of reading the reference cache "
-                             "(GRADER_CACHE_DIR, default ~/.cache/grader).")
+                             "(GRADER_CACHE_DIR, default ~/.cache/torch-loss-grader).")

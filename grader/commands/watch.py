@@ -17,25 +17,26 @@ def watch_cmd(day, submission, course, device, interval, no_cache):
     """Re-grade DAY's exercises whenever you save one; Ctrl-C stops."""
     from ..course.manifest import Course
     from ..engine import Grader
-    from ..errors import UsageError
-    from ..reports.text import use_colour
+    from ..learner import place
+    from ..learner.cache import ResultCache
     from ..learner.watch import Watcher
+    from ..reports.text import use_colour
 
     loaded = Course.locate(course).load_day(day)
-    if not (submission / day).is_dir():
-        raise UsageError(f"submission folder not found: {submission / day}")
+    place.day_folder(submission, day)
     colour = use_colour()
 
     def echo(text, **style):
         click.echo(click.style(text, **style) if style else text, color=colour)
 
     with Grader(loaded, device, cache=not no_cache) as grader:
-        watcher = Watcher(grader, submission, echo, colour)
+        watcher = Watcher(grader, submission, echo, colour, ResultCache(loaded.folder, device),
+                          place.kept_options(click.get_current_context()))
         try:
             watcher.start()
         except KeyboardInterrupt:
             pass
         else:
-            echo(f"Watching {submission / day} for changes...")
+            echo(f"Watching {submission / day} (exercises and quiz_answers.yaml) for changes...")
             watcher.run(interval)
     echo("\nStopped watching.")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import secret as course_secret, yamlfile
-from ..errors import CourseError, UsageError
+from ..errors import CourseError, UsageError, did_you_mean
 
 BUILTIN_COURSE = Path(__file__).parents[1] / "courses" / "default"
 COURSE_ENV = "GRADER_COURSE"
@@ -69,8 +69,9 @@ class Day:
         for ex in self.exercises:
             if ex.name == name:
                 return ex
-        known = ", ".join(e.name for e in self.exercises)
-        raise UsageError(f"unknown exercise '{name}' in {self.name} (known: {known})")
+        known = [e.name for e in self.exercises]
+        raise UsageError(f"unknown exercise '{name}' in {self.name}"
+                         + (did_you_mean(name, known) or f" (known: {', '.join(known)})"))
 
     @property
     def quiz_path(self) -> Path:
@@ -95,8 +96,8 @@ class Course:
     def load_day(self, name: str) -> Day:
         folder = self.root / name
         if not (folder / "day.yaml").is_file():
-            known = ", ".join(self.day_names()) or "none"
-            raise UsageError(f"unknown day '{name}' (this course has: {known})")
+            known = self.day_names()
+            raise UsageError(f"unknown day '{name}'{did_you_mean(name, known)} (this course has: {', '.join(known) or 'none'})")
         return _load_day(folder)
 
 

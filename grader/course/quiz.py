@@ -357,14 +357,23 @@ def section_for(day_quiz: Quiz | None, day_name: str, submission: Path) -> dict 
 
 
 def render_answers(quiz: Quiz, answers: dict) -> str:
-    """The answers file: one commented entry per question, in quiz order."""
+    """The answers file: each question in full (prompt and choices as comments, so it can be
+    answered by hand), then its id and the answer, in quiz order."""
+    import textwrap
+
     import yaml
 
     lines = [f"# {quiz.title} - your answers. Run `grade quiz {quiz.path.parent.name}` to answer interactively,",
              "# or write each answer after its id (leave it empty to skip). `grade` scores this file.", ""]
     for number, q in enumerate(quiz.questions, 1):
-        first = q.prompt.splitlines()[0]
-        lines.append(f"# {number}. {first[:90]}{'...' if len(first) > 90 else ''}")
+        prompt = [part for line in q.prompt.splitlines()
+                  for part in (textwrap.wrap(line, 92, break_long_words=False, break_on_hyphens=False) or [""])]
+        lines.append(f"# {number}. {prompt[0]}")
+        lines.extend(f"#    {line}".rstrip() for line in prompt[1:])
+        for letter, choice in zip(q.letters, q.choices):
+            wrapped = textwrap.wrap(choice, 88, break_long_words=False, break_on_hyphens=False)
+            lines.append(f"#    {letter}) {wrapped[0]}")
+            lines.extend(f"#       {line}" for line in wrapped[1:])
         lines.append(f"#    answer: {q.answer_format()}; {q.points:g} point{'s' if q.points != 1 else ''}")
         value = answers.get(q.id)
         # safe_dump ends a bare scalar with a document-end marker; the entry wants just the value.

@@ -39,11 +39,18 @@ class Mismatch:
     expected: float | None = None
     mismatched: int = 0
     total: int = 0
+    non_finite: str = ""  # e.g. "2 nan, 1 inf" among the differing elements, which have no error size
+
 
     def describe(self, public: bool) -> str:
         text = f"{self.what}: {self.message}"
         if self.problem == "values":
-            text += f"; max abs error {self.max_abs:.3g}, max rel error {self.max_rel:.3g}"
+            if self.non_finite:
+                text += f"; yours has {self.non_finite} where the expected value is not"
+            if self.max_abs is not None:
+                text += f"; max abs error {self.max_abs:.3g}"
+            if self.max_rel is not None:
+                text += f", max rel error {self.max_rel:.3g}"
             if self.index:  # a 0-dimensional result has no index worth naming
                 text += f"; {self.mismatched} of {self.total} elements differ, first at index {list(self.index)}"
             if public:
@@ -109,14 +116,21 @@ def _values_mismatch(what, bad, got, ref, err) -> Mismatch:
     flat = bad.reshape(-1).nonzero()
     first = flat[0].item() if len(flat) else 0
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(first), bad.shape)) if bad.dim() else ()
-    err = torch.where(bad, err, torch.zeros_like(err)).to(torch.float64)
-    err = torch.nan_to_num(err, nan=float("inf"))
-    rel = err / ref.abs().to(torch.float64).clamp_min(1e-300)
+    # Errors are sized over finite differing elements only (a NaN is counted, not called "inf"), and
+    # relative errors only where the expected value is not zero.
+    got64, ref64 = got.to(torch.float64), ref.to(torch.float64)
+    sized = bad & torch.isfinite(got64) & torch.isfinite(ref64)
+    err = err.to(torch.float64)
+    max_abs = err[sized].max().item() if sized.any() else None
+    relative = sized & (ref64 != 0)
+    max_rel = (err[relative] / ref64[relative].abs()).max().item() if relative.any() else None
+    counts = [(int((bad & got64.isnan()).sum()), "nan"), (int((bad & got64.isinf()).sum()), "inf")]
+    non_finite = ", ".join(f"{n} {kind}" for n, kind in counts if n)
     got_v = got.reshape(-1)[first].item() if got.numel() else float("nan")
     ref_v = ref.reshape(-1)[first].item() if ref.numel() else float("nan")
-    return Mismatch(what, "values", "values differ", max_abs=err.max().item(), max_rel=rel.max().item(),
+    return Mismatch(what, "values", "values differ", max_abs=max_abs, max_rel=max_rel,
                     index=index, got=float(got_v), expected=float(ref_v),
-                    mismatched=int(bad.sum()), total=bad.numel())
+                    mismatched=int(bad.sum()), total=bad.numel(), non_finite=non_finite)
 
 
 def _dt(dtype: torch.dtype) -> str:

@@ -1,12 +1,17 @@
-"""Name the learner's likely mistake when a case fails: cheap checks on the trusted side.
+"""Name the learner's likely mistake when a case fails, and only when the numbers prove it.
 
-Each check looks at the learner's (already type-checked) output or gradient, and some recompute
-the reference with a changed argument (another reduction, a keyword left out) to see whether the
-learner's answer matches *that*. Hints never contain expected numbers, so they are safe to show
-for hidden cases too.
+Every diagnosis is a hypothesis that is checked before it is shown: the hypothesised wrong answer
+is recomputed (torch's reference with another reduction, a keyword left out, two arguments
+swapped, another divisor for 'mean', the inputs in float32), or read off the learner's numbers
+(a constant ratio, all-zero gradients, non-finite values and the input magnitudes that could
+cause them), and it is named only if it reproduces the learner's output within a tolerance (for
+a single-number result, which can agree by chance, the learner's gradients too). A diagnosis that
+does not explain the mismatch is never shown: no hint is better than a wrong one.
+Hints never contain expected numbers, so they are safe to show for hidden cases too.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import torch
@@ -17,10 +22,13 @@ from .reference import Expected, resolve
 
 REDUCTIONS = ("mean", "sum", "none", "batchmean")
 MAX_RECOMPUTE_NUMEL = 20_000  # above this, skip checks that re-run the reference
+MAX_SWAPPED = 3  # tensor arguments considered for swapping: the first few (input, target, ...)
+# Parameters a factor may come from, named in the hint when the ratio is one of them or its inverse.
+FACTOR_PARAMS = ("delta", "beta", "margin", "eps", "p", "label_smoothing")
 
 
 def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: Mismatch) -> str:
-    """A one-sentence hint for a failed case, or '' when nothing recognisable is wrong."""
+    """A one-sentence hint for a failed case, or '' when no checked explanation fits."""
     if mismatch.problem == "dtype":
         return ("build new tensors with the input's dtype (torch.zeros_like(input), dtype=input.dtype): "
                 "torch.tensor(...) and torch.zeros(...) default to float32")
@@ -35,17 +43,16 @@ def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: M
         return ""
     got64 = got.detach().to("cpu", torch.float64)
     truth64 = truth.detach().to("cpu", torch.float64)
-    for check in (_non_finite, _zero_gradient, _float32_precision):
-        hint = check(got64, truth64, mismatch, case)
-        if hint:
-            return hint
-    if mismatch.what == "value" and _small(case):
+    hint = _zero_gradient(got64, truth64, mismatch)
+    if not hint and mismatch.what == "value" and _small(case):
         fn = resolve(reference)
-        for check in (_other_reduction, _ignored_keyword):
-            hint = check(fn, case, got64, truth64)
+        for check in (_swapped, _divisor, _other_reduction, _ignored_keyword):
+            hint = check(fn, case, got64, truth64, answer)
             if hint:
-                return hint
-    return _constant_factor(got64, truth64, case, mismatch.what)
+                break
+    if not hint:
+        hint = _non_finite(got64, truth64, mismatch, expected)
+    return hint or _float32_precision(got64, truth64, case, mismatch) or _constant_factor(got64, truth64, case, mismatch.what)
 
 
 def _small(case) -> bool:
@@ -53,71 +60,160 @@ def _small(case) -> bool:
 
 
 def _same(got: torch.Tensor, other: torch.Tensor) -> bool:
+    """``got`` is ``other`` within a tolerance far looser than grading's but far tighter than the
+    difference any of these hypotheses makes (NaN meets NaN)."""
     if got.shape != other.shape:
         return False
     finite = other[other.isfinite()]  # a NaN scale would make allclose raise
     scale = finite.abs().max().item() if finite.numel() else 0.0
-    return bool(torch.allclose(got, other, rtol=1e-4, atol=1e-6 * max(scale, 1e-30), equal_nan=True))
+    return bool(torch.allclose(got, other, rtol=2e-5, atol=1e-6 * max(scale, 1e-30), equal_nan=True))
 
 
-def _non_finite(got, truth, mismatch, case) -> str:
-    if got.shape != truth.shape:
-        return ""
-    bad = ~torch.isfinite(got) & torch.isfinite(truth)
-    if not bad.any():
-        return ""
-    kind = "nan" if got[bad].isnan().any() else "inf"
-    where = "gradient" if mismatch.what != "value" else "result"
-    return (f"your {where} is {kind} where torch's is finite: an exp() overflowed or a log() got 0. "
-            "Work in log space: use the log-sum-exp trick (subtract the max first), "
-            "log_softmax/logsigmoid, or clamp before the log")
+def _explains(got, truth, alt) -> bool:
+    """``alt`` (a recomputed wrong answer) is what the learner returned, and not the right one."""
+    # A NaN meeting a NaN proves nothing by itself: some finite value must agree too.
+    return alt is not None and bool(alt.isfinite().any()) and not _same(truth, alt) and _same(got, alt)
 
 
-def _zero_gradient(got, truth, mismatch, case) -> str:
+def _zero_gradient(got, truth, mismatch) -> str:
     if mismatch.what == "value" or got.shape != truth.shape or got.any() or not truth.any():
         return ""
     return ("the values are right but this gradient is all zeros: part of your computation does not "
             "depend on the input differentiably (argmax, round, comparisons, or a detached/.item() value)")
 
 
-def _float32_precision(got, truth, mismatch, case) -> str:
-    if case.dtype != "float64" or got.shape != truth.shape or not torch.isfinite(got).all():
-        return ""
-    scale = truth.abs().max().item()
-    if not 0 < (got - truth).abs().max().item() <= 1e-5 * max(scale, 1e-300):
-        return ""
-    return ("right to about 7 digits, which is float32 precision, in a float64 case: part of your "
-            "computation runs in float32 (a torch.tensor(...) or torch.zeros(...) without dtype=, or .float())")
-
-
-def _recompute(fn, case, replace: dict, drop: str | None = None):
-    args = [dict(a, value=replace[a["name"]]) if a["name"] in replace else a
-            for a in case.args if a["name"] != drop]
+def _recompute(fn, args: list, dtype=torch.float64):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = invoke(fn, args, "cpu", upstream=None, dtype=torch.float64)
+        try:
+            result = invoke(fn, args, "cpu", upstream=None, dtype=dtype)
+        except Exception:  # noqa: BLE001 - a hypothesis torch rejects (e.g. mismatched shapes) is just false
+            return None
     return None if result["error"] else result["output"].to(torch.float64)
 
 
-def _other_reduction(fn, case, got, truth) -> str:
-    asked = next((a["value"] for a in case.args if a["name"] == "reduction"), None)
+def _matches(fn, case, got, truth, answer, args, scale: float = 1.0, rename: dict | None = None) -> bool:
+    """torch on ``args`` (times ``scale``) is what the learner returned and not the right answer.
+    One number can agree with another by chance, so where both results are single numbers the
+    learner's gradients must agree with the hypothesis's too (``rename``: which of its leaves each of the learner's is)."""
+    alt = _recompute(fn, args)
+    if alt is None or not _explains(got, truth, alt * scale):
+        return False
+    return got.numel() > 1 or truth.numel() > 1 or _gradients_agree(fn, case, answer, args, scale, rename or {})
+
+
+def _gradients_agree(fn, case, answer, args, scale: float, rename: dict) -> bool:
+    if case.upstream is None:
+        return True  # a case without gradients: the value is all there is
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            theirs = invoke(fn, args, "cpu", upstream=case.upstream, dtype=torch.float64)["grads"]
+        except Exception:  # noqa: BLE001
+            return False
+    compared = 0
+    for name, mine in (answer.get("grads") or {}).items():
+        other = theirs.get(rename.get(name, name))
+        if type(mine) is not torch.Tensor or other is None:
+            continue
+        if not _same(mine.detach().to("cpu", torch.float64), other * scale):
+            return False
+        compared += 1
+    return compared > 0
+
+
+def _with(case, replace: dict | None = None, drop: str | None = None) -> list:
+    replace = replace or {}
+    return [dict(a, value=replace[a["name"]]) if a["name"] in replace else a for a in case.args if a["name"] != drop]
+
+
+def _keyword(case, name: str, default=None):
+    return next((a["value"] for a in case.args if a["name"] == name), default)
+
+
+# --- recomputed hypotheses (values only) -------------------------------------------------------
+
+def _swapped(fn, case, got, truth, answer) -> str:
+    tensors = [a for a in case.args if a["kind"] == "tensor"][:MAX_SWAPPED]
+    for i, first in enumerate(tensors):
+        for second in tensors[i + 1:]:
+            if first["value"].shape != second["value"].shape or first["value"].dtype != second["value"].dtype:
+                continue
+            swap = {first["name"]: second, second["name"]: first}
+            args = [dict(a, value=swap[a["name"]]["value"], transform=swap[a["name"]]["transform"])
+                    if a["name"] in swap else a for a in case.args]
+            if _matches(fn, case, got, truth, answer, args, rename={first["name"]: second["name"],
+                                                                    second["name"]: first["name"]}):
+                return (f"your result is torch's with '{first['name']}' and '{second['name']}' swapped: "
+                        f"check which argument plays which role")
+    if getattr(fn, "__name__", "") == "kl_div":
+        return _kl_reversed(fn, case, got, truth)  # its inputs are new leaves: no gradient to compare
+    return ""
+
+
+def _kl_reversed(fn, case, got, truth) -> str:
+    """KL(Q || P) instead of KL(P || Q): the distributions exchanged, each in the form its argument takes."""
+    args = {a["name"]: a for a in case.args}
+    if "input" not in args or "target" not in args:
+        return ""
+    from .invoke import prepare
+
+    passed = prepare(case.args, "cpu", torch.float64)[3]
+    log_q, p = passed["input"].detach(), passed["target"].detach()
+    log_target = bool(_keyword(case, "log_target", False))
+    new_input, new_target = (p, log_q) if log_target else (p.log(), log_q.exp())
+    exchanged = [dict(a, value=new_input, transform=None) if a["name"] == "input" else
+                 dict(a, value=new_target, transform=None) if a["name"] == "target" else a for a in case.args]
+    if _explains(got, truth, _recompute(fn, exchanged)):
+        return ("your result is KL(Q || P), not KL(P || Q): in kl_div(input, target) the target is P and the "
+                "input is log Q, the reverse of the math notation")
+    return ""
+
+
+def _divisor(fn, case, got, truth, answer) -> str:
+    """'mean' over the wrong count: the number of elements instead of the sum of the weights, or back."""
+    if _keyword(case, "reduction", "mean") != "mean" or "reduction" not in {a["name"] for a in case.args}:
+        return ""
+    total = _recompute(fn, _with(case, {"reduction": "sum"}))
+    each = _recompute(fn, _with(case, {"reduction": "none"}))
+    if total is None or each is None or total.dim():
+        return ""
+    divisors = {"the number of elements": each.numel()}
+    target = _keyword(case, "target")
+    ignore = _keyword(case, "ignore_index")
+    if isinstance(target, torch.Tensor) and not target.is_floating_point() and isinstance(ignore, int):
+        divisors["the number of targets that are not ignore_index"] = int((target != ignore).sum())
+    weight = _keyword(case, "weight")
+    if isinstance(weight, torch.Tensor):
+        divisors["the sum of the weights"] = weight.to(torch.float64).sum().item()
+        if isinstance(target, torch.Tensor) and not target.is_floating_point() and weight.dim() == 1:
+            kept = target if not isinstance(ignore, int) else target[target != ignore]
+            if kept.numel() and int(kept.min()) >= 0 and int(kept.max()) < weight.numel():
+                divisors["the sum of the weights of the targets"] = weight.to(torch.float64)[kept].sum().item()
+    right = [name for name, d in divisors.items() if d and _same(truth, total / d)]
+    for name, d in divisors.items():
+        if d and right and name not in right and _explains(got, truth, total / d) and \
+                _matches(fn, case, got, truth, answer, _with(case, {"reduction": "sum"}), scale=1 / d):
+            return (f"your 'mean' divides by {name}, but torch's divides here by {right[0]}: "
+                    "check what you divide the sum by")
+    return ""
+
+
+def _other_reduction(fn, case, got, truth, answer) -> str:
+    asked = _keyword(case, "reduction")
     if asked not in REDUCTIONS:
         return ""
     for other in REDUCTIONS:
-        if other == asked:
-            continue
-        alt = _recompute(fn, case, {"reduction": other})
-        if alt is not None and not _same(truth, alt) and _same(got, alt):
+        if other != asked and _matches(fn, case, got, truth, answer, _with(case, {"reduction": other})):
             return f"your output matches reduction='{other}', but reduction='{asked}' was requested"
     return ""
 
 
-def _ignored_keyword(fn, case, got, truth) -> str:
+def _ignored_keyword(fn, case, got, truth, answer) -> str:
     for arg in case.args:
         if not arg["keyword"] or arg["name"] == "reduction":
             continue
-        alt = _recompute(fn, case, {}, drop=arg["name"])
-        if alt is not None and not _same(truth, alt) and _same(got, alt):
+        if _matches(fn, case, got, truth, answer, _with(case, drop=arg["name"])):
             return (f"your output is what torch gives without {arg['name']}={_short(arg)}: "
                     f"is '{arg['name']}' used at all?")
     return ""
@@ -130,6 +226,58 @@ def _short(arg) -> str:
     return repr(value)
 
 
+# --- read off the numbers ------------------------------------------------------------------------
+
+def _non_finite(got, truth, mismatch, expected) -> str:
+    """NaN or inf where torch is finite. An overflow is named only if an input is above what exp()
+    of its dtype can hold; an input is named only if, element for element, yours
+    is non-finite exactly where that input is negative (NaN) or zero (inf)."""
+    if got.shape != truth.shape:
+        return ""
+    bad = ~torch.isfinite(got) & torch.isfinite(truth)
+    if not bad.any():
+        return ""
+    kind = "nan" if got[bad].isnan().any() else "inf"
+    where = "gradient" if mismatch.what != "value" else "result"
+    floats = {n: t.to(torch.float64) for n, t in expected.passed.items() if t.is_floating_point() and t.numel()}
+    for name, t in floats.items():
+        limit = math.log(torch.finfo(expected.passed[name].dtype).max)
+        finite = t[t.isfinite()]
+        if finite.numel() and finite.max().item() > limit:
+            return (f"your {where} is {kind} where torch's is finite: exp() overflows on these inputs ('{name}' goes "
+                    f"above {limit:.0f}, where exp() of its dtype is inf). Work in log space: the log-sum-exp trick "
+                    "(subtract the max first), log_softmax, logsigmoid")
+    if mismatch.what != "value":  # the value was right: the NaN comes from a branch or a point of infinite slope
+        return (f"your {where} is {kind} where torch's is finite, though your value is right: an inf or NaN in a "
+                "branch that torch.where does not select, or a sqrt()/log() at 0, still reaches the gradient; "
+                "make the input safe before the operation (e.g. clamp it, or torch.where on the input)")
+    culprit = (lambda t: t < 0) if kind == "nan" else (lambda t: t == 0)
+    named = [f"'{n}'" for n, t in floats.items() if t.shape == got.shape and bool((culprit(t) == bad).all())]
+    cause = "a log() or sqrt() of a negative number, 0/0 or 0 * inf" if kind == "nan" else "a log(0) or a division by zero"
+    which = f" (yours is {kind} exactly where {' and '.join(named)} {'is negative' if kind == 'nan' else 'is 0'}: " \
+            "is it used in the form torch expects, e.g. already a log?)" if named else ""
+    return (f"your {where} is {kind} where torch's is finite. No exp() can overflow on these inputs, so it comes "
+            f"from {cause}{which}; clamp, torch.where or torch.xlogy where torch's formula is defined")
+
+
+def _float32_precision(got, truth, case, mismatch) -> str:
+    """Named only on float32's fingerprint: a float64 result whose elements are mostly exact float32
+    numbers, each within float32's rounding of the truth. (A sum or mean in float64 of float32 terms
+    leaves no such trace, and an eps in the wrong place can be as small: a scalar is never named.)"""
+    if case.dtype != "float64" or mismatch.what != "value" or got.shape != truth.shape or got.numel() < 2 \
+            or not torch.isfinite(got).all():
+        return ""
+    eps32 = torch.finfo(torch.float32).eps
+    error = (got - truth).abs()
+    rounded = error <= 8 * eps32 * truth.abs()
+    differs = error > 0  # an element equal to the truth (a zero, say) says nothing about float32
+    exact_float32 = got[differs] == got[differs].to(torch.float32).to(torch.float64)
+    if not (rounded.all() and differs.any() and exact_float32.double().mean().item() >= 0.5):
+        return ""
+    return ("float32 precision: your float64 result holds float32 numbers (right to about 7 digits): part of your computation "
+            "runs in float32 (a torch.tensor(...) or torch.zeros(...) without dtype=, or .float())")
+
+
 def _constant_factor(got, truth, case, what) -> str:
     if got.shape != truth.shape or not got.numel():
         return ""
@@ -140,30 +288,39 @@ def _constant_factor(got, truth, case, what) -> str:
     r = ratio.mean().item()
     if not (ratio - r).abs().max().item() <= 1e-4 * abs(r) or abs(r - 1) < 1e-4 or r == 0:
         return ""
+    if not _same(got, truth * r):  # elements torch has at zero must be zero in yours too
+        return ""
     subject = "your result" if what == "value" else f"your {what}"
     if abs(r + 1) < 1e-4:
         return f"{subject} has the wrong sign"
-    size = _matching_size(case, r if abs(r) >= 1 else 1 / r)
+    source = _matching_param(case, r) or _matching_size(case, r)
     halved = abs(abs(r) - 2) < 1e-4 or abs(abs(r) - 0.5) < 1e-4
-    if int(nonzero.sum()) < 2 and not (size or halved):
+    if int(nonzero.sum()) < 2 and not (source or halved):
         return ""  # any two numbers differ by "a factor": for one element only a telling one is worth saying
-    hint = f"{subject} is off by a constant factor of {r:.4g}"
-    if size:
-        hint += f" ({'too large' if abs(r) > 1 else 'too small'} by {size}: check what you divide by)"
-    elif halved:
-        hint += " (a missing or extra 1/2 or 2, e.g. in the derivative of a square?)"
-    return hint
+    return f"{subject} is off by a constant factor of {r:.4g}" + (f" ({source})" if source else "")
 
 
-def _matching_size(case, factor: float) -> str:
-    """Name a dimension of an input whose size is ``factor`` (e.g. 'the size of dim 0 of input')."""
+def _matching_param(case, factor: float) -> str:
+    """Name a scalar parameter (delta, margin...) that the factor is, or the inverse of."""
+    for name in FACTOR_PARAMS:
+        value = _keyword(case, name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value not in (0, 1, -1):
+            for shown, candidate in ((name, value), (f"1/{name}", 1 / value)):
+                if abs(factor - candidate) <= 1e-4 * abs(candidate):
+                    return f"= {shown}, with {name}={value:g}: check where {name} goes in the formula"
+    return ""
+
+
+def _matching_size(case, ratio: float) -> str:
+    """Name a dimension of an input whose size is the ratio or its inverse (e.g. 'the size of dim 0 of input')."""
+    factor, way = (abs(ratio), "too large") if abs(ratio) >= 1 else (1 / abs(ratio), "too small")
     for arg in case.args:
         if arg["kind"] != "tensor":
             continue
         shape = arg["value"].shape
-        if shape.numel() > 1 and abs(shape.numel() - factor) < 1e-6 * factor:
-            return f"the number of elements of '{arg['name']}' ({shape.numel()})"
+        if shape.numel() > 2 and abs(shape.numel() - factor) < 1e-6 * factor:
+            return f"{way} by the number of elements of '{arg['name']}' ({shape.numel()}): check what you divide by"
         for dim, size in enumerate(shape):
-            if size > 1 and abs(size - factor) < 1e-6 * factor:
-                return f"the size of dim {dim} of '{arg['name']}' ({size})"
+            if size > 2 and abs(size - factor) < 1e-6 * factor:  # a 2 is too often a coincidence
+                return f"{way} by the size of dim {dim} of '{arg['name']}' ({size}): check what you divide by"
     return ""

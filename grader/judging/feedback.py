@@ -1,20 +1,25 @@
-"""A reproducible example for a failed PUBLIC case: the exact inputs, the call, and what came out.
+"""What a failed case tells the learner: the case to show first, and its reproducible example.
 
-Small tensors are printed in full, each value in its shortest exactly round-tripping form, as
-``torch.tensor(...)`` a learner can paste into a Python session. Never used for hidden cases.
+The example (PUBLIC cases only) holds the exact inputs, the call, and what came out. Small tensors
+are printed in full, each value in its shortest exactly round-tripping form, as ``torch.tensor(...)``
+a learner can paste into a Python session.
 """
 from __future__ import annotations
 
-import numpy as np
-import torch
+import textwrap
+from typing import TYPE_CHECKING
 
-from .compare import Mismatch
-from .reference import Expected
+if TYPE_CHECKING:
+    from .compare import Mismatch
+    from .reference import Expected
 
 MAX_PRINTED = 64  # elements; larger tensors are described by dtype and shape only
 
 
 def tensor_text(t, indent: str = "") -> str:
+    import numpy as np
+    import torch  # here, not at the top: reports pick and print cases without torch
+
     if t is None:
         return "None"
     if type(t) is not torch.Tensor:
@@ -33,7 +38,7 @@ def tensor_text(t, indent: str = "") -> str:
     return f"torch.tensor({body}{suffix})"
 
 
-def example(case, expected: Expected, answer: dict, mismatch: Mismatch) -> str:
+def example(case, expected: "Expected", answer: dict, mismatch: "Mismatch") -> str:
     """Multi-line text: inputs, call, then the tensor that differs (yours vs expected)."""
     lines = []
     for arg in case.args:
@@ -41,7 +46,10 @@ def example(case, expected: Expected, answer: dict, mismatch: Mismatch) -> str:
             prefix = f"{arg['name']} = "
             lines.append(prefix + tensor_text(arg["value"], " " * len(prefix)))
     lines.append(f"out = {case.call}")
-    if mismatch.what == "value":
+    if mismatch.problem == "error":  # there is no output to show, and the headline says why
+        raised = str(answer.get("error", "")).startswith("raised")
+        lines.append("your out: none (your function raised)" if raised else "your out: not a tensor")
+    elif mismatch.what == "value":
         lines += _pair("out", answer.get("output"), expected.output)
     elif mismatch.what.startswith("gradient"):
         name = mismatch.what.split("'")[1]
@@ -63,3 +71,32 @@ def _pair(label: str, got, want) -> list[str]:
     mine, theirs = f"your {label}: ", "expected: "
     width = max(len(mine), len(theirs))
     return [mine.ljust(width) + tensor_text(got, " " * width), theirs.ljust(width) + tensor_text(want, " " * width)]
+
+
+def shown_case(cases: list):
+    """The failed case to explain first: a public one with a diagnosis, else any public one
+    (its inputs can be shown), else the first failure."""
+    failed = [c for c in cases if not c.passed]
+    return next((c for c in failed if c.public and c.hint), None) or \
+        next((c for c in failed if c.public), None) or next(iter(failed), None)
+
+
+def case_text(case) -> str:
+    """A failed case as the report shows it: headline, example or call, hint."""
+    visibility = "public" if case.public else "hidden"
+    text = f"{visibility} case '{case.name}': {case.message}"
+    if case.example:
+        text += "\n" + textwrap.indent(case.example, "    ")
+    elif case.public:
+        text += f"\n    call: {case.call}"
+    if case.hint:
+        text += f"\n    hint: {case.hint}"
+    return text
+
+
+def printed(answer) -> str:
+    """What the worker says a case printed: untrusted, so only a bounded string is kept."""
+    from .invoke import PRINTED_PER_CASE
+
+    text = answer.get("printed") if isinstance(answer, dict) else None
+    return text[:PRINTED_PER_CASE] if isinstance(text, str) else ""

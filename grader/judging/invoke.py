@@ -63,3 +63,45 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
             result["grad_error"] = f"{type(exc).__name__}: {exc}"[:500]
     result["grads"] = {name: (leaf.grad.detach() if leaf.grad is not None else None) for name, leaf in leaves.items()}
     return result
+
+
+PRINTED_PER_CASE = 1000  # characters of what one case printed kept for the report
+PRINTED_PER_JOB = 8192  # and of all cases of a job together (a job is a fresh fork: this starts full)
+_job_budget = [PRINTED_PER_JOB]
+
+
+class _Tee:
+    """Passes writes through to the job's (capped) stream and keeps the first characters, so the
+    report can show what each case printed beside that case."""
+
+    def __init__(self, stream, kept: list):
+        self._stream, self._kept = stream, kept
+
+    def write(self, text) -> int:
+        text = str(text)
+        room = min(PRINTED_PER_CASE - sum(map(len, self._kept)), _job_budget[0])
+        if room > 0:
+            self._kept.append(text[:room])
+            _job_budget[0] -= len(self._kept[-1])
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def invoke_capturing(fn, args: list, device: str, upstream) -> dict:
+    """:func:`invoke` in the worker, with what this case printed under ``printed``."""
+    import sys
+
+    kept: list = []
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Tee(saved[0], kept), _Tee(saved[1], kept)
+    try:
+        result = invoke(fn, args, device, upstream)
+    finally:
+        sys.stdout, sys.stderr = saved  # even if the learner replaced them: the next case starts clean
+    result["printed"] = "".join(kept)
+    return result

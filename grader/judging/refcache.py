@@ -36,22 +36,11 @@ from ..sandbox import wire
 from . import invoke, reference, tensorfns
 from .reference import Expected
 
-CACHE_ENV = "GRADER_CACHE_DIR"
 MAGIC = b"grader-references-1\n"
 _DIGEST = hashlib.sha256().digest_size
 _SAME = "same"  # a float64 case is its own truth: stored once, not twice
 # The code that turns a pack into references: a change to any of it makes every entry stale.
 _CODE = (casegen, course_secret, reference, invoke, tensorfns, wire, sys.modules[__name__])
-
-
-def cache_root() -> Path:
-    """``$GRADER_CACHE_DIR``, else ``$XDG_CACHE_HOME/grader``, else ``~/.cache/grader``."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"  # the XDG spec ignores relative paths
-    return base / "grader"
 
 
 def secret_digest(day: Day) -> str:

@@ -1,36 +1,46 @@
-"""Progressive hints: each ask reveals one more of an exercise's hints; state lives in the submission."""
+"""Progressive hints: each ask reveals one more of an exercise's hints.
+
+What was shown is remembered per submission folder in the user's cache folder (see
+:mod:`grader.learner.cache`), keyed by the folder's absolute path, so nothing is written into the
+learner's own (often version-controlled) tree.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-STATE_FILE = ".grade-hints.json"
+from .cache import cache_root
 
 
 def _state_path(submission: Path) -> Path:
-    return Path(submission) / STATE_FILE
+    key = hashlib.sha256(str(Path(submission).resolve()).encode()).hexdigest()[:32]
+    return cache_root() / "hints" / f"{key}.json"
 
 
 def _load(submission: Path) -> dict:
     try:
         data = json.loads(_state_path(submission).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}  # no state yet, or a hand-mangled file: start over rather than fail
+        return {}  # no state yet, or a mangled file: start over rather than fail
     return {k: v for k, v in data.items() if isinstance(v, int)} if isinstance(data, dict) else {}
 
 
 def _save(submission: Path, state: dict) -> None:
-    _state_path(submission).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    path = _state_path(submission)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def reveal(submission: Path, day: str, spec, everything: bool = False) -> list[str]:
-    """The hints shown so far after this ask (one more than last time, or all of them)."""
+def reveal(submission: Path, day: str, spec, everything: bool = False) -> tuple[list[str], bool]:
+    """(the hints shown so far after this ask, whether this ask found none left to reveal)."""
     state = _load(submission)
     key = f"{day}/{spec.name}"
-    shown = len(spec.hints) if everything else min(state.get(key, 0) + 1, len(spec.hints))
+    before = state.get(key, 0)
+    shown = len(spec.hints) if everything else min(before + 1, len(spec.hints))
     state[key] = shown
     _save(submission, state)
-    return list(spec.hints[:shown])
+    return list(spec.hints[:shown]), before >= len(spec.hints) and not everything
 
 
 def reset(submission: Path, day: str, spec) -> None:

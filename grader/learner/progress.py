@@ -1,4 +1,10 @@
-"""Where a learner stands on a day: each exercise not started, failing or passing (like rustlings)."""
+"""Where a learner stands on a day: each exercise not started, failing or passing, and the quiz
+(like rustlings).
+
+Works from the day's outline (its ``day.yaml``) and a result cache, so an unchanged day is
+listed without loading the course's cases or importing torch; only exercises whose file changed
+since they were last graded are graded, through the ``grade`` callable the caller supplies.
+"""
 from __future__ import annotations
 
 import ast
@@ -6,13 +12,48 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NOT_STARTED, FAILING, PASSING, MISSING = "not started", "failing", "passing", "missing"
+QUIZ = "quiz"
 
 
 @dataclass
 class Progress:
     name: str
     state: str
-    result: object = None  # ExerciseResult when the exercise was graded
+    result: object = None  # ExerciseResult when the exercise was graded; the report's section for the quiz
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What listing a day needs from its course pack: read from ``day.yaml`` alone."""
+
+    name: str
+    title: str
+    folder: Path  # the day's folder in the course pack
+    exercises: tuple  # names, in the order learners meet them
+
+    @property
+    def has_quiz(self) -> bool:
+        return (self.folder / "quiz.yaml").is_file()
+
+
+def outline(course_root: Path, day: str) -> Outline:
+    """The day's outline; UsageError (with a suggestion) for a day the course does not have."""
+    import yaml
+
+    from ..errors import UsageError, did_you_mean
+
+    folder = Path(course_root) / day
+    if not (folder / "day.yaml").is_file():
+        known = sorted(p.parent.name for p in Path(course_root).glob("*/day.yaml"))
+        raise UsageError(f"unknown day '{day}'{did_you_mean(day, known)} (this course has: {', '.join(known) or 'none'})")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((folder / "day.yaml").read_text(encoding="utf-8"), Loader=loader) or {}
+    names = data.get("exercises") if isinstance(data, dict) else None
+    if not isinstance(names, list):  # let the full loader name the file and line
+        from ..course.manifest import Course
+
+        Course.locate(course_root).load_day(day)
+    return Outline(day, str(data.get("title", day)), folder, tuple(str(n) for n in names))
 
 
 def is_untouched_stub(path: Path, name: str) -> bool:
@@ -39,29 +80,68 @@ def _names_not_implemented(exc) -> bool:
     return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
-def survey(grader, submission: Path, names=None) -> list[Progress]:
-    """Progress of each exercise (all of the day, or ``names``), grading only the started ones."""
-    folder = Path(submission) / grader.day.name
-    specs = [grader.day.exercise(n) for n in names] if names else list(grader.day.exercises)
-    out, started = [], []
-    for spec in specs:
-        path = folder / f"{spec.name}.py"
+def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> list[Progress]:
+    """Progress of each exercise (all of the day, or ``names``). ``grade(names)`` returns the
+    ExerciseResults of the started exercises the cache does not already know."""
+    folder = Path(submission) / day.name
+    out, sources = [], {}
+    for name in names or day.exercises:
+        path = folder / f"{name}.py"
         if not path.is_file():
-            out.append(Progress(spec.name, MISSING))
-        elif is_untouched_stub(path, spec.name):
-            out.append(Progress(spec.name, NOT_STARTED))
+            out.append(Progress(name, MISSING))
+        elif is_untouched_stub(path, name):
+            out.append(Progress(name, NOT_STARTED))
         else:
-            out.append(Progress(spec.name, FAILING))
-            started.append(spec.name)
-    if started:
-        graded = {r.name: r for r in grader.grade(submission, started).exercises}
+            source = path.read_bytes()
+            known = cache.get(name, source) if cache else None
+            out.append(Progress(name, FAILING, known))
+            if known is None:
+                sources[name] = source
+    if sources:
+        graded = {r.name: r for r in grade(list(sources))}
         for item in out:
             if item.name in graded:
                 item.result = graded[item.name]
-                item.state = PASSING if item.result.status == "passed" else FAILING
+                if cache and (folder / f"{item.name}.py").read_bytes() == sources[item.name]:  # not saved meanwhile
+                    cache.put(item.name, sources[item.name], item.result)
+    for item in out:
+        if item.result is not None:
+            item.state = PASSING if item.result.status == "passed" else FAILING
     return out
 
 
-def next_exercise(items: list[Progress]) -> Progress | None:
-    """The first exercise in day order that is not passing: what to work on next."""
+def quiz_progress(day: Outline, submission: Path, cache=None) -> Progress | None:
+    """The quiz as one more item: not started (no answers), failing or passing; None without a quiz."""
+    from ..course import quiz
+
+    if not day.has_quiz:
+        return None
+    path = quiz.answers_path(submission, day.name)
+    answers = path.read_bytes() if path.is_file() else b""
+    section = cache.get_quiz(answers) if cache else None
+    if section is None:
+        section = quiz.grade_answers(quiz.load(day.folder / "quiz.yaml"), path)
+        if cache:
+            cache.put_quiz(answers, section)
+    return Progress(QUIZ, quiz_state(section), section)
+
+
+def quiz_state(section: dict) -> str:
+    answered = any(q["status"] != "unanswered" for q in section.get("questions", []))
+    return PASSING if section["status"] == "passed" else FAILING if answered or section["status"] == "error" else NOT_STARTED
+
+
+def next_item(items: list[Progress]) -> Progress | None:
+    """The first item in day order that is not passing (the quiz last): what to work on next."""
     return next((i for i in items if i.state != PASSING), None)
+
+
+def next_step(day: str, item: Progress | None, submission: Path, options: str = "") -> str:
+    """The "Next:" line for ``item``, with the options that select the submission or pack kept."""
+    if item is None:
+        return ""
+    if item.name == QUIZ:
+        return (f"Next: the quiz ({item.state}): grade quiz {day}{options}, "
+                f"or fill in {Path(submission) / day / 'quiz_answers.yaml'} and run grade {day} quiz{options}")
+    return (f"Next: {Path(submission) / day / item.name}.py ({item.state}): grade {day} {item.name}{options} "
+            f"to check it, grade hint {day}{options} for a hint")

@@ -1,4 +1,5 @@
-"""Watch mode: re-grade an exercise whenever its file is saved, then point at the next one to do.
+"""Watch mode: re-grade an exercise (or the quiz) whenever its file is saved, then point at the next
+thing to do. It opens on the current failure, from the result cache when nothing changed.
 
 Polling file modification times is cheap (a stat per exercise every half second) and needs no
 watcher library; one warm Grader serves every re-grade.
@@ -10,32 +11,55 @@ import time
 from pathlib import Path
 
 from . import progress
-from ..reports.text import exercise_lines
+from ..reports.text import exercise_lines, quiz_lines
 
 
 class Watcher:
-    def __init__(self, grader, submission: Path, echo, colour: bool = False):
+    def __init__(self, grader, submission: Path, echo, colour: bool = False, cache=None, options: str = ""):
+        day = grader.day
         self.grader = grader
+        self.outline = progress.Outline(day.name, day.title, day.folder, tuple(e.name for e in day.exercises))
         self.submission = Path(submission)
-        self.folder = self.submission / grader.day.name
+        self.folder = self.submission / day.name
         self.echo = echo  # echo(text, **click style)
         self.colour = colour
-        self.width = max(len(e.name) for e in grader.day.exercises)
+        self.cache = cache
+        self.options = options  # repeated in the "Next:" line
+        self.width = max(len(n) for n in self.outline.exercises)
         self.items = {}
         self.stamps = self._stamps()
 
+    def _files(self) -> dict:
+        files = {name: self.folder / f"{name}.py" for name in self.outline.exercises}
+        if self.outline.has_quiz:
+            files[progress.QUIZ] = self.folder / "quiz_answers.yaml"
+        return files
+
     def _stamps(self) -> dict:
         stamps = {}
-        for spec in self.grader.day.exercises:
+        for name, path in self._files().items():
             try:
-                st = (self.folder / f"{spec.name}.py").stat()
-                stamps[spec.name] = (st.st_mtime_ns, st.st_size)
+                st = path.stat()
+                stamps[name] = (st.st_mtime_ns, st.st_size)
             except OSError:
-                stamps[spec.name] = None
+                stamps[name] = None
         return stamps
 
+    def _grade(self, names):
+        return self.grader.grade(self.submission, names).exercises
+
+    def _survey(self, names=None) -> list:
+        exercises = [n for n in (names or self.outline.exercises) if n != progress.QUIZ]
+        fresh = progress.survey(self.outline, self.submission, self._grade, self.cache, exercises) if exercises else []
+        if (names is None or progress.QUIZ in names) and self.outline.has_quiz:
+            fresh.append(progress.quiz_progress(self.outline, self.submission, self.cache))
+        for item in fresh:
+            self.items[item.name] = item
+        return fresh
+
     def start(self) -> None:
-        self._update(progress.survey(self.grader, self.submission))
+        """Open on where the learner stands: the current failure, explained, and what is next."""
+        self._survey()
         self._show_next()
 
     def changed(self) -> list[str]:
@@ -49,37 +73,39 @@ class Watcher:
         names = self.changed()
         if not names:
             return False
-        fresh = progress.survey(self.grader, self.submission, names)
-        self._update(fresh)
-        for item in fresh:
-            self.echo(f"\n{time.strftime('%H:%M:%S')} {item.name}.py changed:")
+        for item in self._survey(names):
+            shown = "quiz_answers.yaml" if item.name == progress.QUIZ else f"{item.name}.py"
+            self.echo(f"\n{time.strftime('%H:%M:%S')} {shown} changed:")
             self._show(item)
         self._show_next(skip=names)
         return True
 
-    def _update(self, items) -> None:
-        for item in items:
-            self.items[item.name] = item
-
     def _show(self, item) -> None:
-        if item.result is not None:
+        if item.name == progress.QUIZ:
+            for line in quiz_lines(item.result, self.outline.name, self.width, self.colour):
+                self.echo(line)
+        elif item.result is not None:
             for line in exercise_lines(item.result, self.width, self.colour):
                 self.echo(line)
         else:
             self.echo(f"  {item.name}: {item.state}")
 
     def _show_next(self, skip=()) -> None:
-        ordered = [self.items[s.name] for s in self.grader.day.exercises]
-        done = sum(i.state == progress.PASSING for i in ordered)
-        upcoming = progress.next_exercise(ordered)
-        self.echo(f"\n{done}/{len(ordered)} exercises passing.", bold=True)
+        names = [*self.outline.exercises, *([progress.QUIZ] if self.outline.has_quiz else [])]
+        ordered = [self.items[n] for n in names]
+        exercises = [i for i in ordered if i.name != progress.QUIZ]
+        done = sum(i.state == progress.PASSING for i in exercises)
+        upcoming = progress.next_item(ordered)
+        quiz = self.items.get(progress.QUIZ)
+        quiz_state = f", quiz {quiz.state}" if quiz else ""
+        self.echo(f"\n{done}/{len(exercises)} exercises passing{quiz_state}.", bold=True)
         if upcoming is None:
-            self.echo("Every exercise passes. Well done! (Ctrl-C to stop watching)", fg="green")
+            self.echo(f"{self.outline.title} complete: everything passes. Well done! (Ctrl-C to stop watching)", fg="green")
             return
         if upcoming.name not in skip and upcoming.result is not None:
             self._show(upcoming)
-        self.echo(f"Next: {self.folder / upcoming.name}.py ({upcoming.state}); "
-                  f"save it to re-grade, `grade hint {self.grader.day.name} {upcoming.name}` for a hint. Ctrl-C stops.")
+        step = progress.next_step(self.outline.name, upcoming, self.submission, self.options)
+        self.echo(f"{step}\nSave a file to re-grade it; Ctrl-C stops.")
 
     def run(self, interval: float = 0.5) -> None:
         """Poll until Ctrl-C. A Ctrl-C during a re-grade lets that grade finish, then stops."""

@@ -1,8 +1,18 @@
-"""The human report: one line per exercise, the first failure of each explained."""
+"""The human report: one line per exercise; of each failing one, the most telling failed case
+explained (or, with ``verbose``, every failed case), with what the learner's code printed while
+running it, and a count of the other failing kinds of case.
+
+Learner output is shown with control characters replaced and whole lines wrapped, never cut mid-word.
+"""
 from __future__ import annotations
 
 import os
+import re
 import sys
+import textwrap
+from collections import Counter
+
+from ..judging.feedback import case_text, shown_case
 
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "crashed": "✗", "missing": "·", "forbidden": "⛔"}
 _COLOUR = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "crashed": "31", "missing": "2", "forbidden": "35"}
@@ -17,18 +27,47 @@ def paint(code: str, text: str, colour: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if colour else text
 
 
-def exercise_lines(ex, width: int, colour: bool = False) -> list[str]:
+def exercise_lines(ex, width: int, colour: bool = False, verbose: bool = False) -> list[str]:
     """One exercise: its score line and, unless it passed, why (shared by the report and watch)."""
     counted = f" ({ex.passed_cases}/{len(ex.cases)} cases)" if ex.cases else ""
     head = f"{_MARK[ex.status]} {ex.name:<{width}}  {ex.score:5.2f}/{ex.max_score:g}  {ex.status}{counted}"
     lines = [paint(_COLOUR[ex.status], head, colour)]
-    if ex.status != "passed" and ex.feedback:
+    failed = [c for c in ex.cases if not c.passed]
+    started = ex.status == "failed" and failed and not ex.feedback.startswith("not started")
+    if ex.status != "passed" and started:
+        shown = failed if verbose else [shown_case(ex.cases)]
+        for case in shown:
+            lines.extend("    " + line for line in case_text(case).splitlines())
+            lines.extend(_printed(case.output, "    your code printed in this case:"))
+        others = Counter(c.kind for c in failed if c not in shown).most_common()
+        if others:
+            listed = ", ".join(f"{kind} ×{n}" for kind, n in others[:MAX_KINDS])
+            more = f", and {len(others) - MAX_KINDS} more kinds (grade -v shows every case)" if len(others) > MAX_KINDS else ""
+            lines.append("    also failing: " + listed + more)
+    elif ex.status != "passed" and ex.feedback:
         lines.extend("    " + line for line in ex.feedback.splitlines())
     for skipped in ex.skipped[:3]:
         lines.append(paint("2", f"    skipped: {skipped}", colour))
-    if ex.status != "passed" and ex.output.strip():
-        lines.append("    your code printed: " + ex.output.strip().splitlines()[0][:120])
+    if ex.status != "passed" and not started and ex.output.strip():
+        lines.extend(_printed(ex.output, "    your code printed:"))
     return lines
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_OUTPUT_LINES = 6
+MAX_KINDS = 8
+
+
+def _printed(output: str, title: str) -> list[str]:
+    """Learner output, made harmless for a terminal and bounded, each line wrapped at word breaks."""
+    text = _CONTROL.sub("?", output).strip()
+    if not text:
+        return []
+    wrapped = [part for line in text.splitlines()
+               for part in (textwrap.wrap(line, 96, break_long_words=True, break_on_hyphens=False) or [""])]
+    more = len(wrapped) - MAX_OUTPUT_LINES
+    shown = [title, *("      " + line for line in wrapped[:MAX_OUTPUT_LINES])]
+    return shown + ([f"      [{more} more line(s): see --format json]"] if more > 0 else [])
 
 
 def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[str]:
@@ -47,17 +86,25 @@ def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[s
 _QUIZ_MARK = {"passed": "✓", "failed": "✗", "error": "!", "missing": "·"}
 
 
-def render(result, colour: bool = False, **_options) -> str:
+def render(result, colour: bool = False, verbose: bool = False, next_step: str | None = None, **_options) -> str:
+    """``next_step``: the "Next:" line the command worked out (it knows the day's order and the
+    options typed); by default, the first failing exercise of the report."""
     lines = [f"{result.title}: grading {result.submission}/{result.day} on {result.device}", ""]
     width = max((len(e.name) for e in result.exercises), default=10)
     for ex in result.exercises:
-        lines.extend(exercise_lines(ex, width, colour))
+        lines.extend(exercise_lines(ex, width, colour, verbose))
     if result.quiz:
         lines.extend(quiz_lines(result.quiz, result.day, width, colour))
     lines += ["", paint("1", f"Total: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
                        f" in {result.elapsed:.1f} s", colour)]
-    todo = next((e for e in result.exercises if e.status != "passed"), None)
-    if todo is not None:  # like rustlings: always say what to do next
-        lines.append(f"Next: {result.submission}/{result.day}/{todo.name}.py"
-                     f"  (grade {result.day} {todo.name}; grade hint {result.day} {todo.name})")
+    if next_step is None:
+        from ..learner import progress
+
+        todo = next((e for e in result.exercises if e.status != "passed"), None)
+        next_step = progress.next_step(result.day, todo and progress.Progress(todo.name, progress.FAILING, todo),
+                                       result.submission)
+    if next_step:  # like rustlings: always say what to do next
+        lines.append(next_step)
+    elif result.quiz and result.quiz.get("status") == "passed" and result.percent >= 100:
+        lines.append(paint("32", f"{result.title} complete: every exercise and the quiz pass. Well done!", colour))
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ import types
 
 import torch
 
-from ..judging.invoke import invoke
+from ..judging.invoke import invoke_capturing
 from . import guard, isolation, wire
 from .protocol import write_frame
 
@@ -121,7 +121,7 @@ def _run_job(job: dict, device: str, result_fd: int) -> None:
         return
     pending, last_flush = [], time.monotonic()
     for case in job["cases"]:
-        pending.append({"id": case["id"], **invoke(fn, case["args"], device, case["upstream"])})
+        pending.append({"id": case["id"], **invoke_capturing(fn, case["args"], device, case["upstream"])})
         # Answers go out in batches: one frame per case costs the grader a decode each, but
         # a frame every few milliseconds still shows how far a job got if it is killed.
         if time.monotonic() - last_flush > FLUSH_SECONDS:
