@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .course import casegen, quiz
-from .judging import feedback, reference, untrusted
+from .course import quiz
+from .cachedir import cache_root
+from .judging import feedback, refcache, untrusted
 from . import scan, workers
 from .judging.compare import tolerance_for
 from .course.manifest import Day, ExerciseSpec
@@ -54,13 +55,15 @@ def resolve_device(device: str) -> str:
 
 class Grader:
     def __init__(self, day: Day, device: str = "cpu", limits: Limits | None = None, jobs: int = 1,
-                 pool: WorkerPool | None = None):
+                 pool: WorkerPool | None = None, cache: bool = True):
         """``pool``: workers already started with :func:`grader.workers.start` (the grader then owns
-        them); by default the grader starts ``jobs`` of its own."""
+        them); by default the grader starts ``jobs`` of its own. ``cache``: keep references on disk
+        (:mod:`grader.judging.refcache`) between runs."""
         self.day = day
         self.device = resolve_device(device)
         self.limits = limits or Limits()
         self._prepared: dict[str, Prepared] = {}
+        self._references = refcache.References(day, self.device, cache_root() if cache else None)
         self._pool = pool or workers.start(day, jobs)
 
     def close(self):
@@ -79,15 +82,7 @@ class Grader:
 
     def prepare(self, spec: ExerciseSpec) -> Prepared:
         if spec.name not in self._prepared:
-            fn = reference.resolve(spec.reference)
-            cases, expected, skipped = [], {}, []
-            for case in casegen.expand(spec, self.day.secret):
-                missing = reference.unsupported_params(fn, case)
-                if missing:
-                    skipped.append(f"{case.label}: this torch's {spec.reference} has no parameter {', '.join(missing)}")
-                    continue
-                expected[case.id] = reference.expected_for(fn, case, self.device)
-                cases.append(case)
+            cases, expected, skipped = self._references.for_exercise(spec)
             self._prepared[spec.name] = Prepared(spec, cases, expected, skipped, job_cases(cases))
         return self._prepared[spec.name]
 
@@ -107,12 +102,17 @@ class Grader:
             future = self._pool.submit(source.text, source.filename, spec.name, prepared.payload,
                                        self.device, self.limits)
             runs[spec.name] = (prepared, future)
+        # The quiz counts towards the whole day, not towards one exercise; scored while jobs run.
+        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
         if runs:
             from .judging.pytest_plugin import run_cases
 
-            # Wait and decode outside the lock, so other submissions can judge meanwhile.
-            answered = {name: (prepared, future.result()) for name, (prepared, future) in runs.items()}
-            decoded = {name: answers_by_id(job) for name, (_prepared, job) in answered.items()}
+            # Decode each job's answers as it ends, while later jobs still run, and outside the
+            # lock, so other submissions can judge meanwhile.
+            answered, decoded = {}, {}
+            for name, (prepared, future) in runs.items():
+                answered[name] = (prepared, future.result())
+                decoded[name] = answers_by_id(answered[name][1])
             with _JUDGING:
                 judged = run_cases(self.day, {name: (p, decoded[name][0]) for name, (p, _job) in answered.items()},
                                    self._judge_case)
@@ -123,8 +123,6 @@ class Grader:
             result.visibility = spec.visibility
             if result.status != "passed" and files.notes(spec.name):
                 result.feedback = "\n".join([result.feedback, *files.notes(spec.name)]).strip()
-        # The quiz counts towards the whole day, not towards one exercise.
-        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
         return DayResult(self.day.name, self.day.title, str(files), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started, sandbox=self._pool.sandbox)
 

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
 
-STATUSES = ("passed", "failed", "error", "timeout", "crashed", "missing", "forbidden")
+# The closed list of what can become of an exercise; every report renders each one.
+Status = Literal["passed", "failed", "error", "timeout", "crashed", "missing", "forbidden"]
+STATUSES: tuple[str, ...] = get_args(Status)
 
 
 @dataclass
@@ -29,7 +32,7 @@ class CaseResult:
 @dataclass
 class ExerciseResult:
     name: str
-    status: str
+    status: Status
     score: float
     max_score: float
     feedback: str = ""

@@ -20,6 +20,15 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reference_cache(tmp_path_factory):
+    """The session's own reference cache (also for the ``grade`` processes tests start), so tests
+    neither read nor fill the user's."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRADER_CACHE_DIR", str(tmp_path_factory.mktemp("reference-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def day3():
     return Course.locate().load_day("day3")

@@ -100,3 +100,14 @@ def test_junit_from_the_cli_is_valid_xml(pack_and_student):
     l1 = root.find("testsuite[@name='day3.l1_loss']")
     assert l1.get("failures") == l1.get("tests") != "0"
     assert all(c.find("failure").get("message") for c in l1.findall("testcase"))
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_report_renders_every_status(fmt):
+    from grader.results import STATUSES
+
+    exercises = [ExerciseResult(f"ex_{status}", status, 0.0, 1.0, feedback="the reason") for status in STATUSES]
+    rendered = FORMATS[fmt](DayResult("day3", "Day 3", "sub", "cpu", exercises), colour=True)
+    for status in STATUSES:
+        assert f"ex_{status}" in rendered
+        assert status in rendered.split(f"ex_{status}", 1)[1].split("ex_", 1)[0]  # its own entry says it

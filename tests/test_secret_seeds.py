@@ -101,3 +101,26 @@ def test_a_keyed_quiz_key_is_useless_without_its_secret(tmp_path):
         answer = plain["answer"]
         assert quiz.verify(keyed, question, answer).correct
         assert not quiz.verify(wrong, wrong.question(question.id), answer).correct
+
+
+def test_a_keyed_quiz_is_scored_by_list_and_asked_by_quiz_with_its_secret(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    pack = make_pack(tmp_path, quiz=True)
+    title, questions = quizbuild.load_key(SOLUTIONS / "day3" / "quiz_key.yaml")
+    (pack / "day3" / "quiz.yaml").write_text(quizbuild.render_quiz(title, questions, "salt", b"course secret"))
+    monkeypatch.setenv(SECRET_ENV, "course secret")
+    work = tmp_path / "work" / "day3"
+    work.mkdir(parents=True)
+    (work / "quiz_answers.yaml").write_bytes((SOLUTIONS / "day3" / "quiz_answers.yaml").read_bytes())
+    listed = CliRunner().invoke(main, ["list", "day3", "-s", str(work.parent), "--course", str(pack)])
+    assert listed.exit_code == 0, listed.output
+    assert "quiz" in listed.output and "passing" in listed.output.split("quiz", 1)[1].splitlines()[0]
+    (work / "quiz_answers.yaml").unlink()
+    first = questions[0]
+    asked = CliRunner().invoke(main, ["quiz", "day3", "-s", str(work.parent), "--course", str(pack)],
+                               input=f"{first['answer']}\n" + "\n" * (len(questions) - 1))
+    assert asked.exit_code == 0, asked.output
+    assert "✓ correct" in asked.output

@@ -26,6 +26,7 @@ class BatchRequest:
     student_timeout: float | None = None
     device: str = "cpu"
     limits: Limits = field(default_factory=Limits)
+    cache: bool = True  # references from the on-disk cache (grader.judging.refcache); never changes a grade
 
     def options(self) -> dict:
         """The options that change a grade, recorded in every result's provenance."""
@@ -64,7 +65,7 @@ def grade_class(request: BatchRequest, say=lambda _line: None, progress=_silent)
         + (f", {kept} already graded with unchanged files (--force to regrade)" if kept else ""))
     if todo:
         pool = slots.start(request.day, request.jobs)
-        with Grader(request.day, device, request.limits, pool=pool) as grader, progress(len(todo)) as tick:
+        with Grader(request.day, device, request.limits, pool=pool, cache=request.cache) as grader, progress(len(todo)) as tick:
             run.run(grader, request.submissions, todo, out, request.jobs, request.student_timeout,
                     on_done=tick, lease=pool.lease, setup=setup)
     files = {n: path for n in assigned if (path := run.result_path(out, n)).is_file()}

@@ -12,17 +12,10 @@ import hmac
 from importlib import metadata
 from pathlib import Path
 
+from ..course.manifest import pack_hash
+
 DISTRIBUTION = "torch-loss-grader"
 MAX_HASHED_BYTES = 16 << 20
-
-
-def pack_hash(day_folder: Path) -> str:
-    """sha256 over the relative path and bytes of every file in the pack's day folder."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in day_folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(day_folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def setup(day, device: str, options: dict) -> dict:

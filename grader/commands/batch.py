@@ -9,7 +9,7 @@ import click
 
 from ..course.manifest import Course
 from ..sandbox import Limits
-from .options import course_option, device_option, limits_options
+from .options import course_option, device_option, limits_options, no_cache_option
 
 
 @click.command("batch")
@@ -31,8 +31,9 @@ from .options import course_option, device_option, limits_options
 @device_option
 @course_option()
 @limits_options
+@no_cache_option()
 def batch_cmd(day, submissions, out, jobs, shard, force, students, student_timeout, progress_every, device, course,
-              timeout, memory_mb):
+              timeout, memory_mb, no_cache):
     """Grade every student folder of SUBMISSIONS (each laid out like exercises/: STUDENT/DAY/<name>.py)."""
     from ..classroom import progress, roster
     from ..classroom.batch import BatchRequest, grade_class
@@ -41,7 +42,8 @@ def batch_cmd(day, submissions, out, jobs, shard, force, students, student_timeo
         day=Course.locate(course).load_day(day), submissions=submissions, out=out, jobs=jobs,
         shard=roster.parse_shard(shard) if shard else (1, 1), force=force,
         students=tuple(n.strip() for item in students for n in item.split(",") if n.strip()),
-        student_timeout=student_timeout, device=device, limits=Limits(timeout=timeout, memory_mb=memory_mb))
+        student_timeout=student_timeout, device=device, limits=Limits(timeout=timeout, memory_mb=memory_mb),
+        cache=not no_cache)
 
     def say(line):
         click.echo(line, err=True)

@@ -11,7 +11,7 @@ from ..errors import UsageError, did_you_mean
 from ..learner import progress
 from ..learner.progress import QUIZ
 from ..reports import FORMATS, text
-from .options import course_option, device_option, limits_options, submission_option
+from .options import course_option, device_option, limits_options, no_cache_option, submission_option
 
 
 class _DayCommand(click.Command):
@@ -34,7 +34,9 @@ class _DayCommand(click.Command):
 @limits_options
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
 @click.option("--verbose", "-v", is_flag=True, help="Text report: explain every failing case, not only the first.")
-def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, verbose):
+@no_cache_option()
+def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, verbose,
+              no_cache):
     """Grade DAY of a submission (all exercises, or the EXERCISES named; 'quiz' names the quiz)."""
     from ..course import quiz
     from ..learner import place
@@ -48,7 +50,8 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
         loaded.exercise(name)
     place.day_folder(submission, day)
     if names or not exercises:
-        result = _grade(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), submission, names or None)
+        result = _grade(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), submission, names or None,
+                        cache=not no_cache)
         if QUIZ in exercises:
             result.quiz = quiz.section_for(quiz.for_day(loaded), day, submission)
     else:  # only the quiz: no workers, no torch
@@ -85,14 +88,14 @@ def _load_day(course, day):
         raise
 
 
-def _grade(loaded, device, limits, submission, names):
+def _grade(loaded, device, limits, submission, names, cache=True):
     from .. import workers
 
     pool = workers.start(loaded)  # their torch import overlaps with ours, which the engine brings
     try:
         from ..engine import Grader
 
-        with Grader(loaded, device, limits, pool=pool) as grader:
+        with Grader(loaded, device, limits, pool=pool, cache=cache) as grader:
             return grader.grade(submission, names)
     finally:
         pool.close()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from .options import course_option, device_option, submission_option
+from .options import course_option, device_option, no_cache_option, submission_option
 
 _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started": ("·", None), "missing": ("?", "yellow")}
 
@@ -12,7 +12,8 @@ _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started":
 @submission_option()
 @course_option()
 @device_option
-def list_cmd(day, submission, course, device):
+@no_cache_option()
+def list_cmd(day, submission, course, device, no_cache):
     """List DAY's exercises and quiz: not started, failing or passing (unchanged files are not re-graded)."""
     from ..course.manifest import Course
     from ..learner import place, progress
@@ -22,7 +23,7 @@ def list_cmd(day, submission, course, device):
     root = Course.locate(course).root
     outline = progress.outline(root, day)
     place.day_folder(submission, day)
-    items = progress.survey(outline, submission, grading(root, day, device, submission),
+    items = progress.survey(outline, submission, grading(root, day, device, submission, cache=not no_cache),
                             ResultCache(outline.folder, device))
     quiz_item = progress.quiz_progress(outline, submission, ResultCache(outline.folder, device))
     colour = use_colour()
@@ -45,14 +46,14 @@ def list_cmd(day, submission, course, device):
         click.echo(click.style(f"\n{outline.title} complete: {everything}.", fg="green"), color=colour)
 
 
-def grading(course_root, day, device, submission):
+def grading(course_root, day, device, submission, cache=True):
     """``grade(names)`` for :func:`progress.survey`: loads the day and starts a grader only when
     some file really needs grading."""
     def grade(names):
         from ..course.manifest import Course
         from ..engine import Grader
 
-        with Grader(Course.locate(course_root).load_day(day), device) as grader:
+        with Grader(Course.locate(course_root).load_day(day), device, cache=cache) as grader:
             return grader.grade(submission, names).exercises
 
     return grade

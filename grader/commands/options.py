@@ -33,3 +33,9 @@ def limits_options(command):
                            help="Extra address space per exercise on CPU.")(command)
     return click.option("--timeout", type=float, default=Limits.timeout, show_default=True,
                         help="Seconds per exercise.")(command)
+
+
+def no_cache_option():
+    return click.option("--no-cache", is_flag=True,
+                        help="Compute every reference instead of reading the reference cache "
+                             "(GRADER_CACHE_DIR, default ~/.cache/torch-loss-grader).")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from .options import course_option, device_option, submission_option
+from .options import course_option, device_option, no_cache_option, submission_option
 
 
 @click.command("watch")
@@ -12,7 +12,8 @@ from .options import course_option, device_option, submission_option
 @device_option
 @click.option("--interval", type=click.FloatRange(0.05, 10), default=0.5, show_default=True,
               help="Seconds between checks for saved files.")
-def watch_cmd(day, submission, course, device, interval):
+@no_cache_option()
+def watch_cmd(day, submission, course, device, interval, no_cache):
     """Re-grade DAY's exercises whenever you save one; Ctrl-C stops."""
     from ..course.manifest import Course
     from ..engine import Grader
@@ -28,7 +29,7 @@ def watch_cmd(day, submission, course, device, interval):
     def echo(text, **style):
         click.echo(click.style(text, **style) if style else text, color=colour)
 
-    with Grader(loaded, device) as grader:
+    with Grader(loaded, device, cache=not no_cache) as grader:
         watcher = Watcher(grader, submission, echo, colour, ResultCache(loaded.folder, device),
                           place.kept_options(click.get_current_context()))
         try:

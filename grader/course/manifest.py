@@ -11,6 +11,7 @@ at a private one with the same layout.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,15 @@ class Course:
             known = self.day_names()
             raise UsageError(f"unknown day '{name}'{did_you_mean(name, known)} (this course has: {', '.join(known) or 'none'})")
         return _load_day(folder)
+
+
+def pack_hash(day_folder: Path) -> str:
+    """sha256 over the relative path and bytes of every file in the pack's day folder."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in day_folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(day_folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _require(cond: bool, where: str, message: str) -> None:

@@ -51,6 +51,22 @@ def unsupported_params(fn, case: Case) -> list[str]:
     return [a["name"] for a in case.args if a["keyword"] and a["name"] not in params]
 
 
+def compute(spec, cases: list, device: str) -> tuple[list, dict, list]:
+    """(kept cases, case id -> Expected, skipped notes) for an exercise's expanded ``cases``.
+
+    Sets each kept case's ``upstream``: the reference's output shape decides it."""
+    fn = resolve(spec.reference)
+    kept, expected, skipped = [], {}, []
+    for case in cases:
+        missing = unsupported_params(fn, case)
+        if missing:
+            skipped.append(f"{case.label}: this torch's {spec.reference} has no parameter {', '.join(missing)}")
+            continue
+        expected[case.id] = expected_for(fn, case, device)
+        kept.append(case)
+    return kept, expected, skipped
+
+
 def expected_for(fn, case: Case, device: str) -> Expected:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. mse_loss's broadcasting warning: broadcasting is the case

@@ -18,17 +18,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .. import __version__
+from ..cachedir import cache_root
 
-CACHE_ENV = "GRADER_CACHE_DIR"
 FORMAT = "1"  # bump when the stored shape of a result changes
-
-
-def cache_root() -> Path:
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen:
-        return Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "torch-loss-grader"
 
 
 def _grader_stamp() -> str:

@@ -112,7 +112,7 @@ def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> lis
 
 def quiz_progress(day: Outline, submission: Path, cache=None) -> Progress | None:
     """The quiz as one more item: not started (no answers), failing or passing; None without a quiz."""
-    from ..course import quiz
+    from ..course import quiz, secret as course_secret
 
     if not day.has_quiz:
         return None
@@ -120,7 +120,7 @@ def quiz_progress(day: Outline, submission: Path, cache=None) -> Progress | None
     answers = path.read_bytes() if path.is_file() else b""
     section = cache.get_quiz(answers) if cache else None
     if section is None:
-        section = quiz.grade_answers(quiz.load(day.folder / "quiz.yaml"), path)
+        section = quiz.grade_answers(quiz.load(day.folder / "quiz.yaml", course_secret.load(day.folder.parent)), path)
         if cache:
             cache.put_quiz(answers, section)
     return Progress(QUIZ, quiz_state(section), section)

@@ -85,9 +85,7 @@ def quiz(day: str, ask_all: bool = False, course=None) -> None:
     from ..course.manifest import Course
     from . import quizcell
 
-    section = quizcell.run(Course.locate(course).load_day(day), Path.cwd(), ask_all=ask_all)
-    if section:
-        print(f"Quiz score: {section['score']:g} / {section['max_score']:g}")
+    quizcell.run(Course.locate(course).load_day(day), Path.cwd(), ask_all=ask_all)
 
 
 def _grade_magic(line: str):

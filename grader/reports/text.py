@@ -12,10 +12,15 @@ import sys
 import textwrap
 from collections import Counter
 
+import click
+
 from ..judging.feedback import case_text, shown_case
 
-_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "crashed": "✗", "missing": "·", "forbidden": "⛔"}
-_COLOUR = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "crashed": "31", "missing": "2", "forbidden": "35"}
+# How each status looks: its mark and its click.style keywords (one table, as commands/listing.py styles).
+_LOOK = {"passed": ("✓", {"fg": "green"}), "failed": ("✗", {"fg": "red"}), "error": ("!", {"fg": "red"}),
+         "timeout": ("⏱", {"fg": "yellow"}), "crashed": ("✗", {"fg": "red"}), "missing": ("·", {"dim": True}),
+         "forbidden": ("⛔", {"fg": "magenta"})}
+_DIM, _TOTAL, _DONE = {"dim": True}, {"bold": True}, {"fg": "green"}
 
 
 def use_colour(stream=None) -> bool:
@@ -23,15 +28,16 @@ def use_colour(stream=None) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
-def paint(code: str, text: str, colour: bool) -> str:
-    return f"\033[{code}m{text}\033[0m" if colour else text
+def paint(style: dict, text: str, colour: bool) -> str:
+    return click.style(text, **style) if colour else text
 
 
 def exercise_lines(ex, width: int, colour: bool = False, verbose: bool = False) -> list[str]:
     """One exercise: its score line and, unless it passed, why (shared by the report and watch)."""
     counted = f" ({ex.passed_cases}/{len(ex.cases)} cases)" if ex.cases else ""
-    head = f"{_MARK[ex.status]} {ex.name:<{width}}  {ex.score:5.2f}/{ex.max_score:g}  {ex.status}{counted}"
-    lines = [paint(_COLOUR[ex.status], head, colour)]
+    mark, style = _LOOK[ex.status]
+    head = f"{mark} {ex.name:<{width}}  {ex.score:5.2f}/{ex.max_score:g}  {ex.status}{counted}"
+    lines = [paint(style, head, colour)]
     failed = [c for c in ex.cases if not c.passed]
     started = ex.status == "failed" and failed and not ex.feedback.startswith("not started")
     if ex.status != "passed" and started:
@@ -47,7 +53,7 @@ def exercise_lines(ex, width: int, colour: bool = False, verbose: bool = False) 
     elif ex.status != "passed" and ex.feedback:
         lines.extend("    " + line for line in ex.feedback.splitlines())
     for skipped in ex.skipped[:3]:
-        lines.append(paint("2", f"    skipped: {skipped}", colour))
+        lines.append(paint(_DIM, f"    skipped: {skipped}", colour))
     if ex.status != "passed" and not started and ex.output.strip():
         lines.extend(_printed(ex.output, "    your code printed:"))
     return lines
@@ -72,8 +78,8 @@ def _printed(output: str, title: str) -> list[str]:
 
 def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[str]:
     status = quiz.get("status", "")
-    code = {"passed": "32", "failed": "31", "error": "31"}.get(status, "2")
-    lines = [paint(code, f"{_QUIZ_MARK.get(status, '·')} {'quiz':<{width}}  {quiz.get('score', 0):5.2f}/"
+    mark, style = _LOOK.get(status, _LOOK["missing"])
+    lines = [paint(style, f"{mark} {'quiz':<{width}}  {quiz.get('score', 0):5.2f}/"
                          f"{quiz.get('max_score', 0):g}  {status}", colour)]
     wrong = [q["id"] for q in quiz.get("questions", []) if q["status"] == "wrong"]
     if wrong:
@@ -81,9 +87,6 @@ def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[s
     if quiz.get("message"):
         lines.append(f"    {quiz['message']}")
     return lines
-
-
-_QUIZ_MARK = {"passed": "✓", "failed": "✗", "error": "!", "missing": "·"}
 
 
 def render(result, colour: bool = False, verbose: bool = False, next_step: str | None = None, **_options) -> str:
@@ -95,7 +98,7 @@ def render(result, colour: bool = False, verbose: bool = False, next_step: str |
         lines.extend(exercise_lines(ex, width, colour, verbose))
     if result.quiz:
         lines.extend(quiz_lines(result.quiz, result.day, width, colour))
-    lines += ["", paint("1", f"Total: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
+    lines += ["", paint(_TOTAL, f"Total: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
                        f" in {result.elapsed:.1f} s", colour)]
     if next_step is None:
         from ..learner import progress
@@ -106,5 +109,5 @@ def render(result, colour: bool = False, verbose: bool = False, next_step: str |
     if next_step:  # like rustlings: always say what to do next
         lines.append(next_step)
     elif result.quiz and result.quiz.get("status") == "passed" and result.percent >= 100:
-        lines.append(paint("32", f"{result.title} complete: every exercise and the quiz pass. Well done!", colour))
+        lines.append(paint(_DONE, f"{result.title} complete: every exercise and the quiz pass. Well done!", colour))
     return "\n".join(lines) + "\n"
