@@ -1,12 +1,15 @@
 """Course packs are data plus pytest hooks: what an instructor's pack can rely on."""
 import json
+import shutil
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.engine import Grader
+from grader.errors import CourseError
 
 from classroom import make_pack
 from conftest import SOLUTIONS
@@ -58,3 +61,12 @@ def test_a_broken_pack_is_one_line_naming_file_and_line(tmp_path):
     assert result.exit_code == 2
     assert "l1_loss.yaml:1: 'points' must be a positive number" in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_a_pack_of_a_later_format_stops_with_a_message(tmp_path):
+    pack = tmp_path / "course"
+    shutil.copytree(Course.locate(None).root / "day3", pack / "day3")
+    day_yaml = pack / "day3" / "day.yaml"
+    day_yaml.write_text(day_yaml.read_text().replace("format_version: 1", "format_version: 2"))
+    with pytest.raises(CourseError, match="format_version 2: this grader reads format 1"):
+        Course.locate(pack).load_day("day3")

@@ -28,9 +28,9 @@ from .options import course_option, device_option, limits_options, no_cache_opti
               help="Seconds all of one student's jobs may run together; their worker is restarted after.")
 @click.option("--progress-every", type=click.IntRange(1), help="Without a terminal: a progress line every N "
                                                                "students (default: every 10%).")
-@device_option
+@device_option()
 @course_option()
-@limits_options
+@limits_options()
 @no_cache_option()
 def batch_cmd(day, submissions, out, jobs, shard, force, students, student_timeout, progress_every, device, course,
               timeout, memory_mb, no_cache):

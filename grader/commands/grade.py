@@ -29,9 +29,9 @@ class _DayCommand(click.Command):
 @submission_option()
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
-@device_option
+@device_option()
 @course_option()
-@limits_options
+@limits_options()
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
 @click.option("--verbose", "-v", is_flag=True, help="Text report: explain every failing case, not only the first.")
 @no_cache_option()

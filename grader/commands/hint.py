@@ -11,7 +11,7 @@ from .options import course_option, device_option, submission_option
 @click.argument("exercise", required=False)
 @submission_option()
 @course_option()
-@device_option
+@device_option()
 @click.option("--all", "everything", is_flag=True, help="Show every hint at once.")
 @click.option("--reset", is_flag=True, help="Forget the hints shown for this exercise.")
 def hint_cmd(day, exercise, submission, course, device, everything, reset):

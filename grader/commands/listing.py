@@ -11,7 +11,7 @@ _STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started":
 @click.argument("day")
 @submission_option()
 @course_option()
-@device_option
+@device_option()
 @no_cache_option()
 def list_cmd(day, submission, course, device, no_cache):
     """List DAY's exercises and quiz: not started, failing or passing (unchanged files are not re-graded)."""

@@ -23,16 +23,19 @@ def course_option(help_text: str = "Course pack folder (default: the built-in on
     return click.option("--course", type=click.Path(path_type=Path), envvar="GRADER_COURSE", help=help_text)
 
 
-device_option = click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu",
-                             show_default=True, help="Where cases run; auto uses CUDA when available.")
+def device_option():
+    return click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu",
+                        show_default=True, help="Where cases run; auto uses CUDA when available.")
 
 
-def limits_options(command):
+def limits_options():
     """``--timeout`` and ``--memory-mb``, the sandbox limits a user may want to change."""
-    command = click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
-                           help="Extra address space per exercise on CPU.")(command)
-    return click.option("--timeout", type=float, default=Limits.timeout, show_default=True,
-                        help="Seconds per exercise.")(command)
+    def decorate(command):
+        command = click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
+                               help="Extra address space per exercise on CPU.")(command)
+        return click.option("--timeout", type=float, default=Limits.timeout, show_default=True,
+                            help="Seconds per exercise.")(command)
+    return decorate
 
 
 def no_cache_option():

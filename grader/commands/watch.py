@@ -9,7 +9,7 @@ from .options import course_option, device_option, no_cache_option, submission_o
 @click.argument("day")
 @submission_option()
 @course_option()
-@device_option
+@device_option()
 @click.option("--interval", type=click.FloatRange(0.05, 10), default=0.5, show_default=True,
               help="Seconds between checks for saved files.")
 @no_cache_option()

@@ -22,6 +22,9 @@ from ..errors import CourseError, UsageError, did_you_mean
 BUILTIN_COURSE = Path(__file__).parents[1] / "courses" / "default"
 COURSE_ENV = "GRADER_COURSE"
 
+# The pack format this grader reads (rustlings' manifest has one too): a pack written for a later
+# format stops with a clear message instead of being half understood.
+FORMAT_VERSION = 1
 _EXERCISE_KEYS = {"name", "title", "points", "reference", "hints", "cases", "tolerance", "visibility"}
 _CASE_KEYS = {"kind", "public", "args", "kwargs", "grid", "dtypes", "seeds", "compare", "note"}
 _VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
@@ -120,6 +123,9 @@ def _load_day(folder: Path) -> Day:
     data = yamlfile.load(path)
     _require(isinstance(data, dict), str(path), "expected a mapping with 'title' and 'exercises'")
     loc = yamlfile.where(path, data)
+    version = data.get("format_version", FORMAT_VERSION)
+    _require(version == FORMAT_VERSION, loc,
+             f"format_version {version!r}: this grader reads format {FORMAT_VERSION} (a newer pack needs a newer grader)")
     names = data.get("exercises")
     _require(isinstance(names, list) and names, loc, "'exercises' must be a non-empty list of names")
     _require(len(set(names)) == len(names), loc, "an exercise is listed twice in 'exercises'")

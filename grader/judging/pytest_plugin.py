@@ -24,6 +24,8 @@ from ..course import trust
 from ..course.manifest import Day
 
 _ISOLATED_INI = Path(__file__).with_name("pytest-isolated.ini")
+# The grading run's state lives in the config's stash, as pytest's own plugins keep theirs.
+GRADING = pytest.StashKey["_Grading"]()
 
 
 class CaseFailed(Exception):
@@ -32,7 +34,7 @@ class CaseFailed(Exception):
 
 class _ExerciseFile(pytest.File):
     def collect(self):
-        prepared, _answers = self.config._grading.runs[self.path.stem]
+        prepared, _answers = self.config.stash[GRADING].runs[self.path.stem]
         for case in prepared.cases:
             yield _CaseItem.from_parent(self, name=case.id.split(":", 1)[1], case=case)
 
@@ -43,7 +45,7 @@ class _CaseItem(pytest.Item):
         self.case = case
 
     def runtest(self):
-        grading = self.config._grading
+        grading = self.config.stash[GRADING]
         name = self.case.exercise
         result = grading.judge_in_exercise(name, self.case)
         grading.judged[name].append(result)
@@ -66,7 +68,7 @@ class _Grading:
         self.judged = {name: [] for name in runs}
 
     def pytest_configure(self, config):
-        config._grading = self
+        config.stash[GRADING] = self
 
     def pytest_collect_file(self, file_path, parent):
         if file_path.suffix == ".yaml" and file_path.stem in self.runs:
