@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -14,11 +13,6 @@ from grader.sandbox import Limits
 
 # Results and hint state of the learner commands go to a cache folder of this run, not the user's.
 os.environ.setdefault("GRADER_CACHE_DIR", tempfile.mkdtemp(prefix="grader-test-cache-"))
-
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
-
 
 @pytest.fixture(scope="session", autouse=True)
 def reference_cache(tmp_path_factory):

@@ -17,7 +17,7 @@ from grader.course.manifest import Course
 from grader.results import DayResult, ExerciseResult
 
 from classroom import HANG, STUB, WRONG, make_pack, make_student
-from conftest import ROOT
+from paths import ROOT
 
 SBATCH = ROOT / "examples" / "slurm" / "grade_shards.sbatch"
 MATRIX = ROOT / "examples" / "github" / "grade-class-day3.yml"

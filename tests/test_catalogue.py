@@ -3,7 +3,7 @@ import pytest
 
 from grader.course import build
 
-from conftest import EXERCISES, SOLUTIONS
+from paths import EXERCISES, SOLUTIONS
 
 
 def test_every_solution_scores_full_marks(grader, day3):

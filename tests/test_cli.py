@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 
-from conftest import ROOT, SOLUTIONS
+from paths import ROOT, SOLUTIONS
 
 
 def run(*args, cwd=ROOT):

@@ -12,7 +12,7 @@ from grader.engine import Grader
 from grader.errors import CourseError
 
 from classroom import make_pack
-from conftest import SOLUTIONS
+from paths import SOLUTIONS
 
 RECORDER = '''
 import json, os

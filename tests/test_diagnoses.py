@@ -3,7 +3,7 @@ shown for a real wrong implementation, and stays silent where it does not apply.
 import pytest
 
 import mutant_sources
-from conftest import SOLUTIONS
+from paths import SOLUTIONS
 
 
 def _edit(exercise: str, old: str, new: str) -> str:

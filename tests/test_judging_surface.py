@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from classroom import make_pack
-from conftest import EXERCISES
+from paths import EXERCISES
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.engine import Grader

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from paths import ROOT
 
 _PROBE = """
 import json, sys

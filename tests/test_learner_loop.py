@@ -13,7 +13,7 @@ from grader.reports import text
 from grader.learner.watch import Watcher
 
 import mutant_sources
-from conftest import EXERCISES, SOLUTIONS
+from paths import EXERCISES, SOLUTIONS
 
 
 def _submission(tmp_path, files):

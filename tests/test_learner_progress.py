@@ -18,7 +18,7 @@ from grader.reports import text
 from grader.results import DayResult, ExerciseResult
 
 import mutant_sources
-from conftest import EXERCISES, ROOT, SOLUTIONS
+from paths import EXERCISES, ROOT, SOLUTIONS
 
 
 def _project(tmp_path, files):

@@ -9,7 +9,7 @@ from grader.course import quiz, quizbuild
 from grader.cli import main
 from grader.course.manifest import Course
 
-from conftest import EXERCISES, SOLUTIONS
+from paths import EXERCISES, SOLUTIONS
 
 KEY = SOLUTIONS / "day3" / "quiz_key.yaml"
 

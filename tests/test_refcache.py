@@ -14,7 +14,7 @@ from grader.cli import main
 from grader.course.manifest import Course
 from grader.judging import reference, refcache
 
-from conftest import SOLUTIONS
+from paths import SOLUTIONS
 
 
 def _bits(t):

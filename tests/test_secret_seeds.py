@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from classroom import make_pack
-from conftest import SOLUTIONS
+from paths import SOLUTIONS
 from grader.course import casegen, quiz, quizbuild
 from grader.course.manifest import Course
 from grader.course.secret import SECRET_ENV
