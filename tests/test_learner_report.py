@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 import grader.cli
 from grader.cli import main
-from grader.judging.compare import compare_tensor
+from grader.judging.compare import Target
 from grader.reports import text
 from grader.judging.feedback import shown_case
 from grader.results import CaseResult, DayResult
@@ -89,10 +89,10 @@ def test_a_function_that_raised_is_not_shown_as_returning_none(grade_source):
 
 def test_nan_is_named_not_called_an_infinite_error_and_zero_expected_has_no_relative_error():
     ref = torch.tensor([1.0, 2.0, 0.0])
-    nan = compare_tensor("value", torch.tensor([float("nan"), 2.0, 0.0]), ref, None, {"rtol": 1e-5, "atol": 1e-6})
+    nan = Target(ref, None, {"rtol": 1e-5, "atol": 1e-6}).check("value", torch.tensor([float("nan"), 2.0, 0.0]))
     text_nan = nan.describe(True)
     assert "1 nan" in text_nan and "inf" not in text_nan
-    zero = compare_tensor("value", torch.tensor([1.0, 2.0, 0.5]), ref, None, {"rtol": 1e-5, "atol": 1e-6})
+    zero = Target(ref, None, {"rtol": 1e-5, "atol": 1e-6}).check("value", torch.tensor([1.0, 2.0, 0.5]))
     described = zero.describe(True)
     assert "max abs error 0.5" in described and "rel error" not in described
 

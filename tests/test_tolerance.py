@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import torch
 import torch.nn.functional as F
 
-from grader.judging.compare import DEFAULT_TOLERANCE, compare_tensor
+from grader.judging.compare import DEFAULT_TOLERANCE, Target
 from grader.judging.judge import judge
 from grader.judging.reference import Expected
 
@@ -25,8 +25,8 @@ def test_softplus_threshold_passes_and_float32_arithmetic_fails():
     via_softplus = soft_margin_grad(z, F.softplus)
     in_float32 = soft_margin_grad(z, lambda x: F.softplus(x.float()).double())
     assert not torch.equal(via_softplus, truth)  # the shortcut really is off
-    assert compare_tensor("gradient", via_softplus, truth, None, F64) is None
-    assert compare_tensor("gradient", in_float32, truth, None, F64) is not None
+    assert Target(truth, None, F64).check("gradient", via_softplus) is None
+    assert Target(truth, None, F64).check("gradient", in_float32) is not None
 
 
 def expected_with_gradient(grad: torch.Tensor) -> Expected:

@@ -72,7 +72,7 @@ def identities(rows: list[dict], roster: dict | None, key: bytes | None) -> dict
     found = {f: dict(roster[f]) if roster is not None else {**dict.fromkeys(FIELDS, ""), "login": f, "name": f}
              for f in folders}
     if key is not None:
-        for folder, identity in found.items():
+        for folder in found:
             alias = pseudonym(key, folder)
             found[folder] = {**dict.fromkeys(FIELDS, ""), "id": alias, "login": alias, "name": alias}
     return found

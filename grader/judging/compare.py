@@ -107,11 +107,6 @@ class Target:
         return _values_mismatch(what, bad, got64, ref64, err)
 
 
-def compare_tensor(what: str, got, ref: torch.Tensor, truth: torch.Tensor | None, tol: dict) -> Mismatch | None:
-    """Check ``got`` against ``ref`` (see :class:`Target`), for a one-off comparison."""
-    return Target(ref, truth, tol).check(what, got)
-
-
 def _values_mismatch(what, bad, got, ref, err) -> Mismatch:
     flat = bad.reshape(-1).nonzero()
     first = flat[0].item() if len(flat) else 0
