@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
@@ -180,3 +181,14 @@ def test_torch_version_is_read_without_importing_torch():
     from grader.learner.cache import torch_version
 
     assert torch_version() == torch.__version__
+
+
+def test_next_names_the_file_as_typed_from_where_the_learner_stands(tmp_path, monkeypatch):
+    day = tmp_path / "exercises" / "day3"
+    day.mkdir(parents=True)
+    item = progress.Progress("mse_loss", progress.FAILING)
+    monkeypatch.chdir(day)
+    assert progress.next_step("day3", item, Path("..")).startswith("Next: mse_loss.py (failing)")
+    monkeypatch.chdir(tmp_path)
+    assert progress.next_step("day3", item, Path("exercises")).startswith("Next: exercises/day3/mse_loss.py")
+    assert progress.next_step("day3", item, day.parent).startswith(f"Next: {day / 'mse_loss.py'}")

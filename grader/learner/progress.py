@@ -8,6 +8,7 @@ since they were last graded are graded, through the ``grade`` callable the calle
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,6 +143,13 @@ def next_step(day: str, item: Progress | None, submission: Path, options: str = 
         return ""
     if item.name == QUIZ:
         return (f"Next: the quiz ({item.state}): grade quiz {day}{options}, "
-                f"or fill in {Path(submission) / day / 'quiz_answers.yaml'} and run grade {day} quiz{options}")
-    return (f"Next: {Path(submission) / day / item.name}.py ({item.state}): grade {day} {item.name}{options} "
+                f"or fill in {_shown(submission, day, 'quiz_answers.yaml')} and run grade {day} quiz{options}")
+    return (f"Next: {_shown(submission, day, item.name + '.py')} ({item.state}): grade {day} {item.name}{options} "
             f"to check it, grade hint {day}{options} for a hint")
+
+
+def _shown(submission: Path, day: str, name: str) -> str:
+    """The file as the learner would type it from here: a submission found upwards is '..', and
+    '../day3/mse_loss.py' seen from inside day3 is just 'mse_loss.py'."""
+    path = Path(submission) / day / name
+    return str(path) if path.is_absolute() else os.path.relpath(path)
