@@ -14,11 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from grader.cli import main
+from grader.course import quizbuild
 from grader.errors import UsageError
 from notebooks import solution, write
+from paths import ROOT, SOLUTIONS
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 EXPLOITS = Path(__file__).parent / "exploits" / "day3" / "mse_loss"
 WRONG_MSE = "import torch\n\ndef mse_loss(input, target, reduction='mean', weight=None):\n    return (input - target).abs().mean()\n"
 
@@ -149,10 +152,7 @@ def test_hostile_notebook_files_are_refused(grader, tmp_path):
 
 
 def test_batch_grades_notebooks_as_it_grades_files(tmp_path):
-    from click.testing import CliRunner
-
     from classroom import PACK_EXERCISES, WRONG, make_pack, make_student
-    from grader.cli import main
 
     pack = make_pack(tmp_path)
     subs = tmp_path / "submissions"
@@ -183,3 +183,16 @@ def test_cells_that_break_the_parser_are_skipped_not_a_crash(grader, tmp_path):
     assert broken.status == "failed"
     assert "note: work.ipynb cell 2 was skipped: it cannot be parsed (MemoryError)" in broken.feedback
     assert "note: work.ipynb cell 4 was skipped: syntax error" in broken.feedback
+
+
+def test_quiz_command_stores_a_notebooks_answers_beside_it_where_grade_reads_them(tmp_path, monkeypatch):
+    notebook = tmp_path / "work.ipynb"
+    shutil.copy(ROOT / "exercises" / "day3.ipynb", notebook)
+    _title, questions = quizbuild.load_key(SOLUTIONS / "day3" / "quiz_key.yaml")
+    typed = f"{questions[0]['answer']}\n" + "\n" * (len(questions) - 1)
+    asked = CliRunner().invoke(main, ["quiz", "day3", "-s", str(notebook)], input=typed)
+    assert asked.exit_code == 0, asked.output
+    assert (tmp_path / "day3" / "quiz_answers.yaml").is_file()
+    monkeypatch.chdir(tmp_path)
+    graded = CliRunner().invoke(main, ["day3", "quiz", "-s", str(notebook), "--format", "json"])
+    assert json.loads(graded.stdout)["quiz"]["score"] == questions[0]["points"]

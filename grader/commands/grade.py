@@ -42,6 +42,7 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     from ..learner import place
     from ..results import DayResult
     from ..sandbox import Limits
+    from ..submission import quiz_root
 
     ctx = click.get_current_context()
     loaded = _load_day(course, day)
@@ -53,12 +54,12 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
         result = _grade(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), submission, names or None,
                         cache=not no_cache)
         if QUIZ in exercises:
-            result.quiz = quiz.section_for(quiz.for_day(loaded), day, submission)
+            result.quiz = quiz.section_for(quiz.for_day(loaded), day, quiz_root(submission))
     else:  # only the quiz: no workers, no torch
         if not loaded.quiz_path.is_file():
             raise UsageError(f"{day} has no quiz")
         result = DayResult(day, loaded.title, str(submission), device, [],
-                           quiz=quiz.section_for(quiz.for_day(loaded), day, submission))
+                           quiz=quiz.section_for(quiz.for_day(loaded), day, quiz_root(submission)))
     started = ctx.meta.get("grader.started")
     if started:  # the wall time since `grade` started, not only the grading
         result.elapsed = time.monotonic() - started

@@ -8,7 +8,7 @@ from .options import course_option, submission_option
 
 @click.command("quiz")
 @click.argument("day")
-@submission_option("Folder laid out like exercises/: answers go to SUBMISSION/DAY/quiz_answers.yaml")
+@submission_option("Folder laid out like exercises/ (answers go to SUBMISSION/DAY/quiz_answers.yaml), or a notebook (answers go to DAY/quiz_answers.yaml beside it)")
 @course_option()
 @click.option("--all", "ask_all", is_flag=True, help="Ask every question again, even those already answered correctly.")
 def quiz_cmd(day, submission, course, ask_all):
@@ -18,10 +18,12 @@ def quiz_cmd(day, submission, course, ask_all):
     from ..errors import UsageError
     from ..learner import quizloop
     from ..reports.text import use_colour
+    from ..submission import quiz_root
 
     loaded = Course.locate(course).load_day(day)
-    path = quiz.answers_path(submission, day)
-    if not path.parent.is_dir():
+    root = quiz_root(submission)
+    path = quiz.answers_path(root, day)
+    if root == submission and not path.parent.is_dir():  # beside a notebook, the folder is made
         raise UsageError(f"submission folder not found: {path.parent}")
     colour = use_colour()
     styles = {"title": {"bold": True}, "ok": {"fg": "green", "bold": True}, "bad": {"fg": "red", "bold": True}}
@@ -32,4 +34,4 @@ def quiz_cmd(day, submission, course, ask_all):
     def ask(prompt):
         return click.prompt(prompt, default="", show_default=False)
 
-    quizloop.run(loaded, submission, ask, say, ask_all=ask_all)
+    quizloop.run(loaded, root, ask, say, ask_all=ask_all)

@@ -76,6 +76,12 @@ def open_submission(path, day: str):
     return Folder(path, day)
 
 
+def quiz_root(path: Path) -> Path:
+    """The folder that holds ``DAY/quiz_answers.yaml`` for the submission at ``path``."""
+    path = Path(path)
+    return path.parent if path.suffix == NOTEBOOK_SUFFIX and not path.is_dir() else path
+
+
 def student_submission(submissions: Path, name: str) -> Path:
     """A student's submission in a class folder: ``SUBMISSIONS/NAME/`` or a loose ``NAME.ipynb``."""
     loose = submissions / f"{name}{NOTEBOOK_SUFFIX}"
@@ -87,4 +93,4 @@ def is_loose_notebook(path: Path) -> bool:
     return path.suffix == NOTEBOOK_SUFFIX and path.is_file() and not path.is_symlink()
 
 
-__all__ = ["MAX_SOURCE_BYTES", "Source", "Unreadable", "open_submission", "student_submission"]
+__all__ = ["MAX_SOURCE_BYTES", "Source", "Unreadable", "open_submission", "quiz_root", "student_submission"]
