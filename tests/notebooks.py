@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
+from paths import SOLUTIONS
 
 
 def notebook(*cells: str, markdown: str = "# My work") -> str:

@@ -13,6 +13,7 @@ from grader.reports import text
 from grader.learner.watch import Watcher
 
 import mutant_sources
+import notebooks
 from paths import EXERCISES, SOLUTIONS
 
 
@@ -25,9 +26,9 @@ def _submission(tmp_path, files):
 
 
 def test_untouched_stub_is_not_started_edited_one_is():
-    stub = EXERCISES / "day3" / "mse_loss.py"
+    stub = (EXERCISES / "day3" / "mse_loss.py").read_text()
     assert progress.is_untouched_stub(stub, "mse_loss")
-    assert not progress.is_untouched_stub(SOLUTIONS / "day3" / "mse_loss.py", "mse_loss")
+    assert not progress.is_untouched_stub((SOLUTIONS / "day3" / "mse_loss.py").read_text(), "mse_loss")
 
 
 def test_survey_reports_each_state(grader, tmp_path):
@@ -39,6 +40,24 @@ def test_survey_reports_each_state(grader, tmp_path):
                             names=["mse_loss", "l1_loss", "huber_loss", "cross_entropy"])
     assert [i.state for i in items] == ["passing", "failing", "not started", "missing"]
     assert progress.next_item(items).name == "l1_loss"
+
+
+def test_survey_reads_a_notebook_as_the_grader_does(grader, tmp_path):
+    stubs = [(EXERCISES / "day3" / f"{name}.py").read_text() for name in ("mse_loss", "l1_loss")]
+    work = notebooks.write(tmp_path / "work.ipynb", *stubs)
+    outline = progress.outline(grader.day.folder.parent, "day3")
+    graded = []
+
+    def grade(names):
+        graded.extend(names)
+        return grader.grade(work, names).exercises
+
+    names = ["mse_loss", "l1_loss", "huber_loss"]
+    assert [i.state for i in progress.survey(outline, work, grade, names=names)] == \
+        ["not started", "not started", "missing"] and graded == []
+    notebooks.write(work, notebooks.solution("mse_loss"), stubs[1])
+    assert [i.state for i in progress.survey(outline, work, grade, names=names)] == \
+        ["passing", "not started", "missing"] and graded == ["mse_loss"]
 
 
 def test_hints_come_one_at_a_time_then_all_then_reset(tmp_path):

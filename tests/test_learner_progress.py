@@ -192,3 +192,7 @@ def test_next_names_the_file_as_typed_from_where_the_learner_stands(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     assert progress.next_step("day3", item, Path("exercises")).startswith("Next: exercises/day3/mse_loss.py")
     assert progress.next_step("day3", item, day.parent).startswith(f"Next: {day / 'mse_loss.py'}")
+    (tmp_path / "work.ipynb").write_text("{}")
+    assert progress.next_step("day3", item, Path("work.ipynb")).startswith("Next: mse_loss() in work.ipynb")
+    quiz_next = progress.next_step("day3", progress.Progress(progress.QUIZ, progress.FAILING), Path("work.ipynb"))
+    assert "fill in day3/quiz_answers.yaml" in quiz_next

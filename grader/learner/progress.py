@@ -57,14 +57,14 @@ def outline(course_root: Path, day: str) -> Outline:
     return Outline(day, str(data.get("title", day)), folder, tuple(str(n) for n in names))
 
 
-def is_untouched_stub(path: Path, name: str) -> bool:
+def is_untouched_stub(text: str, name: str) -> bool:
     """True when ``name``'s body is still only ``raise NotImplementedError(...)`` (after its docstring).
 
     Decided statically, so listing a day needs no worker for exercises the learner has not begun.
     """
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == name:
@@ -81,29 +81,43 @@ def _names_not_implemented(exc) -> bool:
     return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
+def _source_text(files, name: str) -> str | None:
+    """The exercise's source as the grader would read it; None where there is none to grade."""
+    from ..submission import Unreadable
+
+    try:
+        return files.source(name).text
+    except Unreadable as exc:
+        return None if exc.status == "missing" else ""
+
+
 def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> list[Progress]:
-    """Progress of each exercise (all of the day, or ``names``). ``grade(names)`` returns the
-    ExerciseResults of the started exercises the cache does not already know."""
-    folder = Path(submission) / day.name
+    """Progress of each exercise (all of the day, or ``names``), read from the submission as the
+    grader reads it (a folder or a notebook). ``grade(names)`` returns the ExerciseResults of the
+    started exercises the cache does not already know."""
+    from ..submission import open_submission
+
+    files = open_submission(submission, day.name)
     out, sources = [], {}
     for name in names or day.exercises:
-        path = folder / f"{name}.py"
-        if not path.is_file():
+        text = _source_text(files, name)
+        if text is None:
             out.append(Progress(name, MISSING))
-        elif is_untouched_stub(path, name):
+        elif is_untouched_stub(text, name):
             out.append(Progress(name, NOT_STARTED))
         else:
-            source = path.read_bytes()
+            source = text.encode()
             known = cache.get(name, source) if cache else None
             out.append(Progress(name, FAILING, known))
             if known is None:
                 sources[name] = source
     if sources:
         graded = {r.name: r for r in grade(list(sources))}
+        now = open_submission(submission, day.name)
         for item in out:
             if item.name in graded:
                 item.result = graded[item.name]
-                if cache and (folder / f"{item.name}.py").read_bytes() == sources[item.name]:  # not saved meanwhile
+                if cache and (_source_text(now, item.name) or "").encode() == sources[item.name]:  # not saved meanwhile
                     cache.put(item.name, sources[item.name], item.result)
     for item in out:
         if item.result is not None:
@@ -114,10 +128,11 @@ def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> lis
 def quiz_progress(day: Outline, submission: Path, cache=None) -> Progress | None:
     """The quiz as one more item: not started (no answers), failing or passing; None without a quiz."""
     from ..course import quiz, secret as course_secret
+    from ..submission import quiz_root
 
     if not day.has_quiz:
         return None
-    path = quiz.answers_path(submission, day.name)
+    path = quiz.answers_path(quiz_root(submission), day.name)
     answers = path.read_bytes() if path.is_file() else b""
     section = cache.get_quiz(answers) if cache else None
     if section is None:
@@ -141,15 +156,19 @@ def next_step(day: str, item: Progress | None, submission: Path, options: str = 
     """The "Next:" line for ``item``, with the options that select the submission or pack kept."""
     if item is None:
         return ""
+    from ..submission import quiz_root
+
     if item.name == QUIZ:
+        answers = _shown(Path(quiz_root(submission)) / day / "quiz_answers.yaml")
         return (f"Next: the quiz ({item.state}): grade quiz {day}{options}, "
-                f"or fill in {_shown(submission, day, 'quiz_answers.yaml')} and run grade {day} quiz{options}")
-    return (f"Next: {_shown(submission, day, item.name + '.py')} ({item.state}): grade {day} {item.name}{options} "
+                f"or fill in {answers} and run grade {day} quiz{options}")
+    where = f"{item.name}() in {_shown(Path(submission))}" if Path(submission).is_file() \
+        else _shown(Path(submission) / day / f"{item.name}.py")
+    return (f"Next: {where} ({item.state}): grade {day} {item.name}{options} "
             f"to check it, grade hint {day}{options} for a hint")
 
 
-def _shown(submission: Path, day: str, name: str) -> str:
-    """The file as the learner would type it from here: a submission found upwards is '..', and
+def _shown(path: Path) -> str:
+    """A path as the learner would type it from here: a submission found upwards is '..', and
     '../day3/mse_loss.py' seen from inside day3 is just 'mse_loss.py'."""
-    path = Path(submission) / day / name
     return str(path) if path.is_absolute() else os.path.relpath(path)
