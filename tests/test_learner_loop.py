@@ -194,3 +194,19 @@ def test_the_text_report_says_what_to_do_next(grader):
     todo = text.render(grader.grade(EXERCISES, ["mse_loss", "l1_loss"]))
     assert todo.rstrip().splitlines()[-1].startswith(f"Next: {EXERCISES}/day3/mse_loss.py")
     assert "Next:" not in text.render(grader.grade(SOLUTIONS, ["mse_loss", "l1_loss"]))
+
+
+def test_watch_on_a_notebook_regrades_only_the_functions_that_changed(grader, tmp_path):
+    stubs = [(EXERCISES / "day3" / f"{name}.py").read_text() for name in ("mse_loss", "l1_loss")]
+    work = notebooks.write(tmp_path / "work.ipynb", *stubs)
+    said = []
+    watcher = Watcher(grader, work, lambda line, **style: said.append(line))
+    watcher.start()
+    assert any("Next: mse_loss() in" in line for line in said)
+    assert not watcher.step()
+    said.clear()
+    notebooks.write(work, notebooks.solution("mse_loss") + "\n", stubs[1])
+    assert watcher.step()
+    changed = [line for line in said if "changed:" in line]
+    assert len(changed) == 1 and "mse_loss() changed" in changed[0]
+    assert any(line.startswith("✓ mse_loss") for line in said)

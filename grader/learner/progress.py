@@ -81,7 +81,7 @@ def _names_not_implemented(exc) -> bool:
     return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
-def _source_text(files, name: str) -> str | None:
+def source_text(files, name: str) -> str | None:
     """The exercise's source as the grader would read it; None where there is none to grade."""
     from ..submission import Unreadable
 
@@ -100,7 +100,7 @@ def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> lis
     files = open_submission(submission, day.name)
     out, sources = [], {}
     for name in names or day.exercises:
-        text = _source_text(files, name)
+        text = source_text(files, name)
         if text is None:
             out.append(Progress(name, MISSING))
         elif is_untouched_stub(text, name):
@@ -117,7 +117,7 @@ def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> lis
         for item in out:
             if item.name in graded:
                 item.result = graded[item.name]
-                if cache and (_source_text(now, item.name) or "").encode() == sources[item.name]:  # not saved meanwhile
+                if cache and (source_text(now, item.name) or "").encode() == sources[item.name]:  # not saved meanwhile
                     cache.put(item.name, sources[item.name], item.result)
     for item in out:
         if item.result is not None:

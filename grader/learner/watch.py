@@ -11,7 +11,9 @@ import time
 from pathlib import Path
 
 from . import progress
+from ..errors import UsageError
 from ..reports.text import exercise_lines, quiz_lines
+from ..submission import open_submission, quiz_root
 
 
 class Watcher:
@@ -27,23 +29,31 @@ class Watcher:
         self.options = options  # repeated in the "Next:" line
         self.width = max(len(n) for n in self.outline.exercises)
         self.items = {}
+        self._notebook = (None, {})  # a notebook's (mtime, size) and its exercises' texts then
         self.stamps = self._stamps()
 
-    def _files(self) -> dict:
-        files = {name: self.folder / f"{name}.py" for name in self.outline.exercises}
-        if self.outline.has_quiz:
-            files[progress.QUIZ] = self.folder / "quiz_answers.yaml"
-        return files
-
     def _stamps(self) -> dict:
-        stamps = {}
-        for name, path in self._files().items():
-            try:
-                st = path.stat()
-                stamps[name] = (st.st_mtime_ns, st.st_size)
-            except OSError:
-                stamps[name] = None
+        """What tells a save: each file's (mtime, size); in a notebook, each exercise's source
+        text, so saving the notebook re-grades only the functions whose cells changed."""
+        files = {} if self.submission.is_file() else \
+            {name: self.folder / f"{name}.py" for name in self.outline.exercises}
+        if self.outline.has_quiz:
+            files[progress.QUIZ] = Path(quiz_root(self.submission)) / self.outline.name / "quiz_answers.yaml"
+        stamps = {name: _stat(path) for name, path in files.items()}
+        if self.submission.is_file():
+            stamps.update(self._notebook_stamps())
         return stamps
+
+    def _notebook_stamps(self) -> dict:
+        notebook = _stat(self.submission)
+        if self._notebook[0] != notebook:
+            try:
+                opened = open_submission(self.submission, self.outline.name)
+                texts = {name: progress.source_text(opened, name) for name in self.outline.exercises}
+            except UsageError:  # saved half-written: wait for the next save
+                texts = {}
+            self._notebook = (notebook, texts)
+        return self._notebook[1]
 
     def _grade(self, names):
         return self.grader.grade(self.submission, names).exercises
@@ -74,7 +84,8 @@ class Watcher:
         if not names:
             return False
         for item in self._survey(names):
-            shown = "quiz_answers.yaml" if item.name == progress.QUIZ else f"{item.name}.py"
+            shown = "quiz_answers.yaml" if item.name == progress.QUIZ else \
+                f"{item.name}()" if self.submission.is_file() else f"{item.name}.py"
             self.echo(f"\n{time.strftime('%H:%M:%S')} {shown} changed:")
             self._show(item)
         self._show_next(skip=names)
@@ -127,3 +138,11 @@ class Watcher:
             pass
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def _stat(path: Path):
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return None
