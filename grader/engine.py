@@ -6,6 +6,7 @@ cases and computes references once, and keeps its sandboxed workers warm between
 from __future__ import annotations
 
 import functools
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -121,8 +122,9 @@ class Grader:
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
-            if result.status != "passed" and files.notes(spec.name):
-                result.feedback = "\n".join([result.feedback, *files.notes(spec.name)]).strip()
+            notes = files.notes(spec.name) if result.status != "passed" else []
+            if notes:
+                result.feedback = "\n".join([result.feedback, *notes]).strip()
         return DayResult(self.day.name, self.day.title, str(files), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started, sandbox=self._pool.sandbox)
 
@@ -229,8 +231,6 @@ def _not_run(prepared: Prepared, case, early: ExerciseResult) -> CaseResult:
 def _out_of_memory(job: JobResult, answers: dict) -> bool:
     """Whether the job's end shows the memory cap: failed allocations in its answers or output
     (RLIMIT_AS makes them raise MemoryError or torch's allocator RuntimeError), or SIGKILL."""
-    import signal
-
     said = [str(a.get("error", "")) for a in answers.values()] + [job.output]
     return job.signal == signal.SIGKILL and job.status == "crashed" or any(
         "MemoryError" in text or "can't allocate memory" in text or "DefaultCPUAllocator" in text for text in said)
