@@ -24,6 +24,15 @@ def test_round_trip_keeps_values_dtypes_shapes_and_structure():
         assert torch.equal(got, sent)
 
 
+def test_decoded_tensors_share_no_memory_with_the_frame_or_each_other():
+    frame = bytearray(wire.encode({"a": torch.ones(3, dtype=torch.float64), "b": torch.ones(2, dtype=torch.bool),
+                                   "c": torch.ones(2, dtype=torch.float32)}))
+    back = wire.decode(frame)
+    frame[-20:] = bytes(20)  # the sender's buffer is reused for the next frame
+    back["a"].zero_()
+    assert back["b"].all() and torch.equal(back["c"], torch.ones(2))
+
+
 def test_meta_tensors_travel_without_data():
     back = wire.decode(wire.encode({"output": torch.empty(2, 3, device="meta")}))
     assert back["output"].is_meta and back["output"].shape == (2, 3)
@@ -53,6 +62,10 @@ def _frame(header: dict, payload: bytes = b"") -> bytes:
     _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [-2], "device": "cpu", "offset": 0, "nbytes": 8}]}, b"\0" * 8),
     _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [2], "device": "tpu", "offset": 0, "nbytes": 8}]}, b"\0" * 8),
     _frame({"body": {"__tensor__": 3}, "tensors": []}),
+    # two tensors over the same bytes would alias each other
+    _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [2], "device": "cpu", "offset": 0, "nbytes": 8},
+                                    {"dtype": "float32", "shape": [2], "device": "cpu", "offset": 4, "nbytes": 8}]}, b"\0" * 12),
+    _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [1], "device": "cpu", "offset": 2, "nbytes": 4}]}, b"\0" * 8),
     _frame({"body": {}}),
 ])
 def test_malformed_frames_are_rejected(frame):

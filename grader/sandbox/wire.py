@@ -2,8 +2,11 @@
 
 A frame is ``<8-byte header length><JSON header><tensor bytes>``. The header holds the answer
 with each tensor replaced by ``{"__tensor__": i}`` and, per tensor, its dtype, shape, device
-and byte range. Decoding trusts nothing: dtypes come from an allow-list, sizes must add up, and
-only plain ``torch.Tensor`` objects come out. It is also much faster to decode than
+and byte range. Decoding trusts nothing: dtypes come from an allow-list, sizes must add up, byte
+ranges follow one another without overlap, each aligned to its element size, and only plain
+``torch.Tensor`` objects come out. The tensor bytes are copied once per frame and every tensor
+is a view of that private copy: nothing the sender or a later frame writes can reach them, and
+no two tensors share an element. It is also much faster to decode than
 ``torch.load(weights_only=True)``, which matters when a batch decodes thousands of answers.
 """
 from __future__ import annotations
@@ -35,6 +38,10 @@ def encode(obj) -> bytes:
             # A meta tensor has a shape and a dtype but no data: it travels without bytes.
             flat = value.detach().reshape(-1) if value.is_meta else value.detach().to("cpu").contiguous().reshape(-1)
             blob = flat.view(torch.uint8).numpy().tobytes() if flat.numel() and not value.is_meta else b""
+            padding = -offset % flat.element_size()  # the decoder views each tensor in place
+            if blob and padding:
+                blobs.append(bytes(padding))
+                offset += padding
             tensors.append({"dtype": str(flat.dtype).replace("torch.", ""), "shape": list(value.shape),
                             "device": value.device.type, "offset": offset, "nbytes": len(blob)})
             blobs.append(blob)
@@ -63,30 +70,51 @@ def decode(data: bytes):
     try:
         header = json.loads(data[_LEN.size:start])
         specs = header["tensors"]
-        tensors = [_tensor(spec, data, start) for spec in specs]
+        blob = bytearray(memoryview(data)[start:])  # the one copy: ``data`` may be reused or writable
+        end, tensors, views = 0, [], {}
+        for spec in specs:
+            tensor, end = _tensor(spec, blob, end, views)
+            tensors.append(tensor)
         body = header["body"]
     except (ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise WireError(f"malformed frame: {exc}") from None
     return _rebuild(body, tensors)
 
 
-def _tensor(spec: dict, data: bytes, base: int) -> torch.Tensor:
-    dtype, itemsize = _DTYPES[spec["dtype"]], _ITEMSIZE[spec["dtype"]]
+def _tensor(spec: dict, blob: bytearray, end: int, views: dict) -> tuple[torch.Tensor, int]:
+    """The tensor ``spec`` describes, a view of ``blob``; its bytes must start at or after ``end``
+    (where the previous tensor's ended) and lie within ``blob``. Returns it and where it ends.
+    ``views``: ``blob`` seen as each dtype, made once per frame (one view op per tensor is cheap)."""
+    name = spec["dtype"]
+    dtype, itemsize = _DTYPES[name], _ITEMSIZE[name]
     shape = [int(d) for d in spec["shape"]]
-    if any(d < 0 for d in shape):
+    if min(shape, default=0) < 0:
         raise ValueError("negative dimension")
     device = spec["device"]
     if device not in ("cpu", "cuda", "meta"):
         raise ValueError(f"unknown device {device!r}")
     nbytes, offset = int(spec["nbytes"]), int(spec["offset"])
     expected = 0 if device == "meta" else math.prod(shape) * itemsize
-    if nbytes != expected or offset < 0 or base + offset + nbytes > len(data):
+    if nbytes != expected or offset < 0 or offset + nbytes > len(blob):
         raise ValueError("tensor bytes do not match its shape")
     if device == "meta" or nbytes == 0:
-        return torch.empty(shape, dtype=dtype, device=device)
-    raw = bytearray(data[base + offset: base + offset + nbytes])
-    tensor = torch.frombuffer(raw, dtype=torch.uint8).view(dtype).reshape(shape)
-    return tensor.to(device) if device != "cpu" else tensor
+        return torch.empty(shape, dtype=dtype, device=device), end
+    if offset < end or offset % itemsize:
+        raise ValueError("tensor bytes overlap another tensor's or are misaligned")
+    if name not in views:
+        views[name] = torch.frombuffer(blob, dtype=dtype, count=len(blob) // itemsize)
+    tensor = views[name].as_strided(shape, _strides(shape), offset // itemsize)
+    return (tensor.to(device) if device != "cpu" else tensor), offset + nbytes
+
+
+def _strides(shape: list) -> list:
+    """A contiguous tensor's strides, in elements."""
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= size
+    strides.reverse()
+    return strides
 
 
 def _rebuild(value, tensors):
