@@ -19,13 +19,15 @@ import json, os
 
 def pytest_runtest_logreport(report):
     with open(os.environ["CASE_LOG"], "a") as log:
-        log.write(json.dumps({"nodeid": report.nodeid, "outcome": report.outcome}) + "\\n")
+        log.write(json.dumps({"nodeid": report.nodeid, "outcome": report.outcome, "location": report.location}) + "\\n")
 '''
 
 
 def test_a_packs_conftest_hooks_see_every_case(tmp_path, monkeypatch):
     pack = make_pack(tmp_path)
     (pack / "day3" / "conftest.py").write_text(RECORDER)
+    (pack / "day3" / "extra").mkdir()  # only the day's own exercise files are cases
+    shutil.copy(pack / "day3" / "mse_loss.yaml", pack / "day3" / "extra" / "mse_loss.yaml")
     log = tmp_path / "cases.jsonl"
     monkeypatch.setenv("CASE_LOG", str(log))
     day = Course.locate(pack).load_day("day3")
@@ -35,6 +37,8 @@ def test_a_packs_conftest_hooks_see_every_case(tmp_path, monkeypatch):
     assert len(reports) == len(result.exercises[0].cases) > 0
     assert {r["outcome"] for r in reports} == {"passed"}
     assert all(r["nodeid"].startswith("mse_loss.yaml::") for r in reports)
+    labels = [f"mse_loss: {case.name}" for case in result.exercises[0].cases]
+    assert [r["location"] for r in reports] == [["mse_loss.yaml", None, label] for label in labels]
 
 
 def test_cases_for_a_parameter_this_torch_lacks_are_skipped_visibly(tmp_path):

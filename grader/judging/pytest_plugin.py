@@ -14,6 +14,7 @@ bytecode written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from pathlib import Path
@@ -38,6 +39,11 @@ class _ExerciseFile(pytest.File):
         for case in prepared.cases:
             yield _CaseItem.from_parent(self, name=case.id.split(":", 1)[1], case=case)
 
+    @functools.cached_property
+    def relpath(self) -> str:
+        """The file as pytest names it in a report's location (relative to the rootdir)."""
+        return self.session._node_location_to_relpath(self.path)
+
 
 class _CaseItem(pytest.Item):
     def __init__(self, *, case, **kwargs):
@@ -58,20 +64,33 @@ class _CaseItem(pytest.Item):
     def reportinfo(self):
         return self.path, None, f"{self.case.exercise}: {self.case.label}"
 
+    @functools.cached_property
+    def location(self):
+        # pytest's own works the same file's relative path out again for every case.
+        return self.parent.relpath, None, self.reportinfo()[2]
+
 
 class _Grading:
     """The plugin object: knows which exercises to collect and where their answers come from."""
 
-    def __init__(self, runs: dict, judge_fn):
+    def __init__(self, runs: dict, judge_fn, folder: Path):
         self.runs = runs
         self.judge_fn = judge_fn
         self.judged = {name: [] for name in runs}
+        self.files = {Path(os.path.abspath(folder / f"{name}.yaml")) for name in runs}
 
     def pytest_configure(self, config):
         config.stash[GRADING] = self
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_ignore_collect(self, collection_path):
+        """Collect the exercises being graded and nothing else in the day folder, as if they
+        were named one by one: pytest collects a folder named once in one pass, but re-lists it
+        for each file named on the command line (21 times for a day)."""
+        return collection_path not in self.files
+
     def pytest_collect_file(self, file_path, parent):
-        if file_path.suffix == ".yaml" and file_path.stem in self.runs:
+        if file_path in self.files:
             return _ExerciseFile.from_parent(parent, path=file_path)
         return None
 
@@ -82,10 +101,11 @@ class _Grading:
         if not isinstance(item, _CaseItem):
             return None
         ihook = item.ihook  # resolving it looks up conftest modules: once per case, not thrice
-        ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+        nodeid, location = item.nodeid, item.location
+        ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
         call = pytest.CallInfo.from_call(item.runtest, when="call")
         ihook.pytest_runtest_logreport(report=pytest.TestReport.from_item_and_call(item, call))
-        ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+        ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
         return True
 
     def judge_in_exercise(self, name, case):
@@ -95,8 +115,7 @@ class _Grading:
 
 def run_cases(day: Day, runs: dict, judge_fn) -> dict:
     """Judge every case of ``runs`` ({exercise: (Prepared, decoded answers by case id)}) through pytest."""
-    grading = _Grading(runs, judge_fn)
-    files = [str(day.folder / f"{name}.yaml") for name in runs]
+    grading = _Grading(runs, judge_fn, day.folder)
     # Plugins that only serve interactive runs cost a gc.collect and per-item logging handlers
     # on every run, which a batch of a whole class pays once per student.
     quiet = ["no:cacheprovider", "no:terminal", "no:logging", "no:unraisableexception", "no:threadexception",
@@ -104,7 +123,7 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
              "no:setuponly", "no:setupplan", "no:tmpdir", "no:monkeypatch", "no:recwarn", "no:debugging",
              "no:legacypath", "no:python_path", "no:capture", "no:python"]
     args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), "--assert=plain", "--import-mode=importlib",
-            *_conftest_args(day.folder), *(a for p in quiet for a in ("-p", p)), *files]
+            *_conftest_args(day.folder), *(a for p in quiet for a in ("-p", p)), str(day.folder)]
     with _closed_environment():
         code = pytest.main(args, plugins=[grading])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
