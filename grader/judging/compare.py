@@ -68,16 +68,18 @@ class Target:
 
     def __init__(self, ref: torch.Tensor, truth: torch.Tensor | None, tol: dict):
         self.ref = ref
-        if not ref.is_floating_point():
-            return
-        self.ref64 = ref.detach().to("cpu", torch.float64)
-        self.truth64 = self.ref64 if truth is None else truth.detach().to("cpu", torch.float64)
-        self.finite = torch.isfinite(self.ref64)
-        self.all_finite = bool(self.finite.all())
-        truth_abs = self.truth64.abs()
-        magnitude = float(torch.where(self.finite, truth_abs, 0).max()) if self.truth64.numel() else 0.0
-        self.allowed = (tol["atol"] * max(magnitude, 1e-30) + tol["rtol"] * truth_abs
-                        + 4 * (self.ref64 - self.truth64).abs())
+        if ref.is_floating_point():
+            self.ref64 = ref.detach().to("cpu", torch.float64)
+            self.truth64 = self.ref64 if truth is None else truth.detach().to("cpu", torch.float64)
+            self.finite = torch.isfinite(self.ref64)
+            self.all_finite = bool(self.finite.all())
+            truth_abs = self.truth64.abs()
+            magnitude = float(torch.where(self.finite, truth_abs, 0).max()) if self.truth64.numel() else 0.0
+            self.allowed = (tol["atol"] * max(magnitude, 1e-30) + tol["rtol"] * truth_abs
+                            + 4 * (self.ref64 - self.truth64).abs())
+        # Judging is element by element, so an answer equal to torch's own result element for
+        # element (as most honest answers are) gets the reference's verdict: one op, not seven.
+        self.ref_passes = self._values("", ref) is None
 
     def check(self, what: str, got) -> Mismatch | None:
         """Check type, device, dtype, shape, non-finite pattern and values of one tensor."""
@@ -90,6 +92,13 @@ class Target:
             return Mismatch(what, "dtype", f"dtype {_dt(got.dtype)}, expected {_dt(ref.dtype)} (compute in the input's dtype)")
         if got.shape != ref.shape:
             return Mismatch(what, "shape", f"shape {tuple(got.shape)}, expected {tuple(ref.shape)}")
+        if self.ref_passes and torch.equal(got, ref):
+            return None
+        return self._values(what, got)
+
+    def _values(self, what: str, got: torch.Tensor) -> Mismatch | None:
+        """Compare the values of ``got``, of the reference's dtype and shape."""
+        ref = self.ref
         if not ref.is_floating_point():
             bad = got != ref
             return _values_mismatch(what, bad, got, ref, torch.zeros_like(ref, dtype=torch.float64)) if bad.any() else None
