@@ -99,3 +99,13 @@ def test_importing_a_sibling_exercise_is_refused_in_learner_words(grade_source):
     assert result.status == "forbidden"
     assert "graded on its own and cannot import your other ones (nll_loss.py)" in result.feedback
     assert "torch's loss functions" not in result.feedback
+
+
+def test_a_grader_diagnosing_the_same_cases_again_gives_each_mistake_its_own_hint(grade_source):
+    """torch's results for each hypothesis are kept per case once computed: a later learner with
+    another mistake on the same cases gets that mistake's hint, and the first one's comes back whole."""
+    divisor = _mutant(grade_source, "mse_loss", "mean_ignores_weight_sum")
+    summed = _hints(grade_source("mse_loss", _edit("mse_loss", "    return loss.mean()", "    return loss.sum()")))
+    assert "your output matches reduction='sum', but reduction='mean' was requested" in summed
+    assert not any("divides by" in h for h in summed) and not any("reduction=" in h for h in divisor)
+    assert _mutant(grade_source, "mse_loss", "mean_ignores_weight_sum") == divisor

@@ -45,9 +45,9 @@ def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: M
     truth64 = truth.detach().to("cpu", torch.float64)
     hint = _zero_gradient(got64, truth64, mismatch)
     if not hint and mismatch.what == "value" and _small(case):
-        fn = resolve(reference)
+        hypo = _Hypotheses(resolve(reference), expected.hypotheses)
         for check in (_swapped, _divisor, _other_reduction, _ignored_keyword):
-            hint = check(fn, case, got64, truth64, answer)
+            hint = check(hypo, case, got64, truth64, answer)
             if hint:
                 break
     if not hint:
@@ -82,35 +82,51 @@ def _zero_gradient(got, truth, mismatch) -> str:
             "depend on the input differentiably (argmax, round, comparisons, or a detached/.item() value)")
 
 
-def _recompute(fn, args: list, dtype=torch.float64):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            result = invoke(fn, args, "cpu", upstream=None, dtype=dtype)
-        except Exception:  # noqa: BLE001 - a hypothesis torch rejects (e.g. mismatched shapes) is just false
-            return None
-    return None if result["error"] else result["output"].to(torch.float64)
+class _Hypotheses:
+    """torch's reference on a case's arguments changed by a hypothesis, in float64. ``key`` names
+    the change (it must say everything that differs from the case's own arguments): each result
+    is computed once per case and kept in ``memo`` (:attr:`Expected.hypotheses`)."""
+
+    def __init__(self, fn, memo: dict):
+        self.fn, self.memo = fn, memo
+
+    def output(self, key: tuple, args: list) -> torch.Tensor | None:
+        if key not in self.memo:
+            result = self._invoke(args, None)
+            self.memo[key] = None if result is None or result["error"] else result["output"].to(torch.float64)
+        return self.memo[key]
+
+    def grads(self, key: tuple, args: list, upstream) -> dict | None:
+        if ("grads", *key) not in self.memo:
+            result = self._invoke(args, upstream)
+            self.memo[("grads", *key)] = None if result is None else result["grads"]
+        return self.memo[("grads", *key)]
+
+    def _invoke(self, args: list, upstream) -> dict | None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return invoke(self.fn, args, "cpu", upstream=upstream, dtype=torch.float64)
+            except Exception:  # noqa: BLE001 - a hypothesis torch rejects (e.g. mismatched shapes) is just false
+                return None
 
 
-def _matches(fn, case, got, truth, answer, args, scale: float = 1.0, rename: dict | None = None) -> bool:
+def _matches(hypo, case, got, truth, answer, key: tuple, args, scale: float = 1.0, rename: dict | None = None) -> bool:
     """torch on ``args`` (times ``scale``) is what the learner returned and not the right answer.
     One number can agree with another by chance, so where both results are single numbers the
     learner's gradients must agree with the hypothesis's too (``rename``: which of its leaves each of the learner's is)."""
-    alt = _recompute(fn, args)
+    alt = hypo.output(key, args)
     if alt is None or not _explains(got, truth, alt * scale):
         return False
-    return got.numel() > 1 or truth.numel() > 1 or _gradients_agree(fn, case, answer, args, scale, rename or {})
+    return got.numel() > 1 or truth.numel() > 1 or _gradients_agree(hypo, case, answer, key, args, scale, rename or {})
 
 
-def _gradients_agree(fn, case, answer, args, scale: float, rename: dict) -> bool:
+def _gradients_agree(hypo, case, answer, key: tuple, args, scale: float, rename: dict) -> bool:
     if case.upstream is None:
         return True  # a case without gradients: the value is all there is
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            theirs = invoke(fn, args, "cpu", upstream=case.upstream, dtype=torch.float64)["grads"]
-        except Exception:  # noqa: BLE001
-            return False
+    theirs = hypo.grads(key, args, case.upstream)
+    if theirs is None:
+        return False
     compared = 0
     for name, mine in (answer.get("grads") or {}).items():
         other = theirs.get(rename.get(name, name))
@@ -133,7 +149,7 @@ def _keyword(case, name: str, default=None):
 
 # --- recomputed hypotheses (values only) -------------------------------------------------------
 
-def _swapped(fn, case, got, truth, answer) -> str:
+def _swapped(hypo, case, got, truth, answer) -> str:
     tensors = [a for a in case.args if a["kind"] == "tensor"][:MAX_SWAPPED]
     for i, first in enumerate(tensors):
         for second in tensors[i + 1:]:
@@ -142,16 +158,16 @@ def _swapped(fn, case, got, truth, answer) -> str:
             swap = {first["name"]: second, second["name"]: first}
             args = [dict(a, value=swap[a["name"]]["value"], transform=swap[a["name"]]["transform"])
                     if a["name"] in swap else a for a in case.args]
-            if _matches(fn, case, got, truth, answer, args, rename={first["name"]: second["name"],
-                                                                    second["name"]: first["name"]}):
+            if _matches(hypo, case, got, truth, answer, ("swapped", first["name"], second["name"]), args,
+                        rename={first["name"]: second["name"], second["name"]: first["name"]}):
                 return (f"your result is torch's with '{first['name']}' and '{second['name']}' swapped: "
                         f"check which argument plays which role")
-    if getattr(fn, "__name__", "") == "kl_div":
-        return _kl_reversed(fn, case, got, truth)  # its inputs are new leaves: no gradient to compare
+    if getattr(hypo.fn, "__name__", "") == "kl_div":
+        return _kl_reversed(hypo, case, got, truth)  # its inputs are new leaves: no gradient to compare
     return ""
 
 
-def _kl_reversed(fn, case, got, truth) -> str:
+def _kl_reversed(hypo, case, got, truth) -> str:
     """KL(Q || P) instead of KL(P || Q): the distributions exchanged, each in the form its argument takes."""
     args = {a["name"]: a for a in case.args}
     if "input" not in args or "target" not in args:
@@ -164,18 +180,18 @@ def _kl_reversed(fn, case, got, truth) -> str:
     new_input, new_target = (p, log_q) if log_target else (p.log(), log_q.exp())
     exchanged = [dict(a, value=new_input, transform=None) if a["name"] == "input" else
                  dict(a, value=new_target, transform=None) if a["name"] == "target" else a for a in case.args]
-    if _explains(got, truth, _recompute(fn, exchanged)):
+    if _explains(got, truth, hypo.output(("kl_reversed",), exchanged)):
         return ("your result is KL(Q || P), not KL(P || Q): in kl_div(input, target) the target is P and the "
                 "input is log Q, the reverse of the math notation")
     return ""
 
 
-def _divisor(fn, case, got, truth, answer) -> str:
+def _divisor(hypo, case, got, truth, answer) -> str:
     """'mean' over the wrong count: the number of elements instead of the sum of the weights, or back."""
     if _keyword(case, "reduction", "mean") != "mean" or "reduction" not in {a["name"] for a in case.args}:
         return ""
-    total = _recompute(fn, _with(case, {"reduction": "sum"}))
-    each = _recompute(fn, _with(case, {"reduction": "none"}))
+    total = hypo.output(("reduction", "sum"), _with(case, {"reduction": "sum"}))
+    each = hypo.output(("reduction", "none"), _with(case, {"reduction": "none"}))
     if total is None or each is None or total.dim():
         return ""
     divisors = {"the number of elements": each.numel()}
@@ -193,27 +209,27 @@ def _divisor(fn, case, got, truth, answer) -> str:
     right = [name for name, d in divisors.items() if d and _same(truth, total / d)]
     for name, d in divisors.items():
         if d and right and name not in right and _explains(got, truth, total / d) and \
-                _matches(fn, case, got, truth, answer, _with(case, {"reduction": "sum"}), scale=1 / d):
+                _matches(hypo, case, got, truth, answer, ("reduction", "sum"), _with(case, {"reduction": "sum"}), scale=1 / d):
             return (f"your 'mean' divides by {name}, but torch's divides here by {right[0]}: "
                     "check what you divide the sum by")
     return ""
 
 
-def _other_reduction(fn, case, got, truth, answer) -> str:
+def _other_reduction(hypo, case, got, truth, answer) -> str:
     asked = _keyword(case, "reduction")
     if asked not in REDUCTIONS:
         return ""
     for other in REDUCTIONS:
-        if other != asked and _matches(fn, case, got, truth, answer, _with(case, {"reduction": other})):
+        if other != asked and _matches(hypo, case, got, truth, answer, ("reduction", other), _with(case, {"reduction": other})):
             return f"your output matches reduction='{other}', but reduction='{asked}' was requested"
     return ""
 
 
-def _ignored_keyword(fn, case, got, truth, answer) -> str:
+def _ignored_keyword(hypo, case, got, truth, answer) -> str:
     for arg in case.args:
         if not arg["keyword"] or arg["name"] == "reduction":
             continue
-        if _matches(fn, case, got, truth, answer, _with(case, drop=arg["name"])):
+        if _matches(hypo, case, got, truth, answer, ("without", arg["name"]), _with(case, drop=arg["name"])):
             return (f"your output is what torch gives without {arg['name']}={_short(arg)}: "
                     f"is '{arg['name']}' used at all?")
     return ""

@@ -30,6 +30,9 @@ class Expected:
     grads: dict  # name -> (torch's grad, float64 grad)
     passed: dict  # name -> the tensor as handed to the function (on the CPU), to detect in-place edits
     _targets: dict = field(default_factory=dict, repr=False)
+    # torch's results for the wrong answers diagnose hypothesises (another reduction...): they
+    # depend on the case alone, and a batch diagnoses the same failing case for many learners.
+    hypotheses: dict = field(default_factory=dict, repr=False)
 
     def target(self, name: str | None, tol: dict) -> Target:
         """The comparison target for the output (``name`` None) or a gradient, built once."""
