@@ -84,29 +84,30 @@ def _zero_gradient(got, truth, mismatch) -> str:
 
 class _Hypotheses:
     """torch's reference on a case's arguments changed by a hypothesis, in float64. ``key`` names
-    the change (it must say everything that differs from the case's own arguments): each result
-    is computed once per case and kept in ``memo`` (:attr:`Expected.hypotheses`)."""
+    the change (it must say everything that differs from the case's own arguments) and ``args``
+    makes those arguments: each result is computed once per case and kept in ``memo``
+    (:attr:`Expected.hypotheses`)."""
 
     def __init__(self, fn, memo: dict):
         self.fn, self.memo = fn, memo
 
-    def output(self, key: tuple, args: list) -> torch.Tensor | None:
+    def output(self, key: tuple, args) -> torch.Tensor | None:
         if key not in self.memo:
             result = self._invoke(args, None)
             self.memo[key] = None if result is None or result["error"] else result["output"].to(torch.float64)
         return self.memo[key]
 
-    def grads(self, key: tuple, args: list, upstream) -> dict | None:
+    def grads(self, key: tuple, args, upstream) -> dict | None:
         if ("grads", *key) not in self.memo:
             result = self._invoke(args, upstream)
             self.memo[("grads", *key)] = None if result is None else result["grads"]
         return self.memo[("grads", *key)]
 
-    def _invoke(self, args: list, upstream) -> dict | None:
+    def _invoke(self, args, upstream) -> dict | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                return invoke(self.fn, args, "cpu", upstream=upstream, dtype=torch.float64)
+                return invoke(self.fn, args(), "cpu", upstream=upstream, dtype=torch.float64)
             except Exception:  # noqa: BLE001 - a hypothesis torch rejects (e.g. mismatched shapes) is just false
                 return None
 
@@ -156,8 +157,8 @@ def _swapped(hypo, case, got, truth, answer) -> str:
             if first["value"].shape != second["value"].shape or first["value"].dtype != second["value"].dtype:
                 continue
             swap = {first["name"]: second, second["name"]: first}
-            args = [dict(a, value=swap[a["name"]]["value"], transform=swap[a["name"]]["transform"])
-                    if a["name"] in swap else a for a in case.args]
+            args = lambda: [dict(a, value=swap[a["name"]]["value"], transform=swap[a["name"]]["transform"])  # noqa: E731
+                            if a["name"] in swap else a for a in case.args]
             if _matches(hypo, case, got, truth, answer, ("swapped", first["name"], second["name"]), args,
                         rename={first["name"]: second["name"], second["name"]: first["name"]}):
                 return (f"your result is torch's with '{first['name']}' and '{second['name']}' swapped: "
@@ -169,17 +170,19 @@ def _swapped(hypo, case, got, truth, answer) -> str:
 
 def _kl_reversed(hypo, case, got, truth) -> str:
     """KL(Q || P) instead of KL(P || Q): the distributions exchanged, each in the form its argument takes."""
-    args = {a["name"]: a for a in case.args}
-    if "input" not in args or "target" not in args:
+    if not {"input", "target"} <= {a["name"] for a in case.args}:
         return ""
-    from .invoke import prepare
 
-    passed = prepare(case.args, "cpu", torch.float64)[3]
-    log_q, p = passed["input"].detach(), passed["target"].detach()
-    log_target = bool(_keyword(case, "log_target", False))
-    new_input, new_target = (p, log_q) if log_target else (p.log(), log_q.exp())
-    exchanged = [dict(a, value=new_input, transform=None) if a["name"] == "input" else
-                 dict(a, value=new_target, transform=None) if a["name"] == "target" else a for a in case.args]
+    def exchanged():
+        from .invoke import prepare
+
+        passed = prepare(case.args, "cpu", torch.float64)[3]
+        log_q, p = passed["input"].detach(), passed["target"].detach()
+        log_target = bool(_keyword(case, "log_target", False))
+        new_input, new_target = (p, log_q) if log_target else (p.log(), log_q.exp())
+        return [dict(a, value=new_input, transform=None) if a["name"] == "input" else
+                dict(a, value=new_target, transform=None) if a["name"] == "target" else a for a in case.args]
+
     if _explains(got, truth, hypo.output(("kl_reversed",), exchanged)):
         return ("your result is KL(Q || P), not KL(P || Q): in kl_div(input, target) the target is P and the "
                 "input is log Q, the reverse of the math notation")
@@ -190,8 +193,8 @@ def _divisor(hypo, case, got, truth, answer) -> str:
     """'mean' over the wrong count: the number of elements instead of the sum of the weights, or back."""
     if _keyword(case, "reduction", "mean") != "mean" or "reduction" not in {a["name"] for a in case.args}:
         return ""
-    total = hypo.output(("reduction", "sum"), _with(case, {"reduction": "sum"}))
-    each = hypo.output(("reduction", "none"), _with(case, {"reduction": "none"}))
+    total = hypo.output(("reduction", "sum"), lambda: _with(case, {"reduction": "sum"}))
+    each = hypo.output(("reduction", "none"), lambda: _with(case, {"reduction": "none"}))
     if total is None or each is None or total.dim():
         return ""
     divisors = {"the number of elements": each.numel()}
@@ -209,7 +212,8 @@ def _divisor(hypo, case, got, truth, answer) -> str:
     right = [name for name, d in divisors.items() if d and _same(truth, total / d)]
     for name, d in divisors.items():
         if d and right and name not in right and _explains(got, truth, total / d) and \
-                _matches(hypo, case, got, truth, answer, ("reduction", "sum"), _with(case, {"reduction": "sum"}), scale=1 / d):
+                _matches(hypo, case, got, truth, answer, ("reduction", "sum"), lambda: _with(case, {"reduction": "sum"}),
+                         scale=1 / d):
             return (f"your 'mean' divides by {name}, but torch's divides here by {right[0]}: "
                     "check what you divide the sum by")
     return ""
@@ -220,7 +224,8 @@ def _other_reduction(hypo, case, got, truth, answer) -> str:
     if asked not in REDUCTIONS:
         return ""
     for other in REDUCTIONS:
-        if other != asked and _matches(hypo, case, got, truth, answer, ("reduction", other), _with(case, {"reduction": other})):
+        if other != asked and _matches(hypo, case, got, truth, answer, ("reduction", other),
+                                       lambda: _with(case, {"reduction": other})):
             return f"your output matches reduction='{other}', but reduction='{asked}' was requested"
     return ""
 
@@ -229,7 +234,7 @@ def _ignored_keyword(hypo, case, got, truth, answer) -> str:
     for arg in case.args:
         if not arg["keyword"] or arg["name"] == "reduction":
             continue
-        if _matches(hypo, case, got, truth, answer, ("without", arg["name"]), _with(case, drop=arg["name"])):
+        if _matches(hypo, case, got, truth, answer, ("without", arg["name"]), lambda: _with(case, drop=arg["name"])):
             return (f"your output is what torch gives without {arg['name']}={_short(arg)}: "
                     f"is '{arg['name']}' used at all?")
     return ""
