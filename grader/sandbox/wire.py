@@ -23,6 +23,7 @@ _DTYPES = {str(d).replace("torch.", ""): d for d in (
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
 _ITEMSIZE = {name: torch.empty((), dtype=dtype).element_size() for name, dtype in _DTYPES.items()}
 _TAG = "__tensor__"
+_NESTED = (dict, list)
 
 
 class WireError(ValueError):
@@ -118,13 +119,15 @@ def _strides(shape: list) -> list:
 
 
 def _rebuild(value, tensors):
-    if isinstance(value, dict):
-        if set(value) == {_TAG}:
+    """``value`` (parsed JSON: plain dicts and lists) with its tensor references resolved."""
+    if type(value) is dict:
+        if len(value) == 1 and _TAG in value:
             index = value[_TAG]
             if not isinstance(index, int) or not 0 <= index < len(tensors):
                 raise WireError("bad tensor reference")
             return tensors[index]
-        return {k: _rebuild(v, tensors) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rebuild(v, tensors) for v in value]
+        # Leaves are most of a frame's values: they are kept without a call each.
+        return {k: _rebuild(v, tensors) if type(v) in _NESTED else v for k, v in value.items()}
+    if type(value) is list:
+        return [_rebuild(v, tensors) if type(v) in _NESTED else v for v in value]
     return value
