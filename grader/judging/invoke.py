@@ -66,8 +66,13 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
 
 
 PRINTED_PER_CASE = 1000  # characters of what one case printed kept for the report
-PRINTED_PER_JOB = 8192  # and of all cases of a job together (a job is a fresh fork: this starts full)
+PRINTED_PER_JOB = 8192  # and of all cases of one exercise's task together
 _job_budget = [PRINTED_PER_JOB]
+
+
+def start_task() -> None:
+    """A new exercise in the same process starts with the whole allowance."""
+    _job_budget[0] = PRINTED_PER_JOB
 
 
 class _Tee:
