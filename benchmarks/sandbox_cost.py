@@ -7,7 +7,7 @@ issue 10 (Landlock, seccomp, private /tmp), and print the difference per job.
 
 Both sides run every case (forward and backward via grader.invoke) and judge it the same way;
 the sandboxed side also pays for the static scan, serialising inputs and answers, a fork per
-exercise and running the judging through pytest. References are computed once, before either
+submission and running the judging through pytest. References are computed once, before either
 timing, as the engine caches them.
 """
 from __future__ import annotations
@@ -92,7 +92,7 @@ def main() -> None:
         direct = timed(lambda: in_process(grader, names), args.repeat)
     cases = sum(len(grader.prepare(day.exercise(n)).cases) for n in names)
     print(f"{len(names)} exercises, {cases} cases, median of {args.repeat} runs (grader start + references: {warm_up:.2f} s)")
-    print(f"  sandboxed (scan, fork per exercise, judge): {statistics.median(sandboxed):.3f} s")
+    print(f"  sandboxed (scan, one fork, judge):          {statistics.median(sandboxed):.3f} s")
     print(f"  in-process (invoke + judge, no isolation): {statistics.median(direct):.3f} s")
     print(f"  sandbox overhead per exercise:              "
           f"{(statistics.median(sandboxed) - statistics.median(direct)) / len(names) * 1000:.0f} ms")

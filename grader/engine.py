@@ -22,12 +22,13 @@ from .judging.diagnose import diagnose
 from .errors import UsageError
 from .judging.judge import decode, judge
 from .results import CaseResult, DayResult, ExerciseResult
-from .sandbox import JobResult, Limits, WorkerPool, wire
+from .sandbox import JobResult, Limits, Task, WorkerPool, wire
 from .sandbox.child import ANSWERS_FRAME, IMPORT_FRAME
 from .submission import Unreadable, open_submission
 
 # pytest.main keeps process-wide state (config, plugins, sys.modules), so submissions graded from
-# several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still overlap.
+# several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still
+# overlap. (In a batch a submission's jobs have all ended before its judging takes the lock.)
 _JUDGING = threading.Lock()
 
 
@@ -92,33 +93,27 @@ class Grader:
         started = time.monotonic()
         files = open_submission(submission, self.day.name)  # a folder or a notebook
         specs = [self.day.exercise(n) for n in exercises] if exercises else list(self.day.exercises)
-        results, runs = {}, {}
+        results, runnable = {}, []
         for spec in specs:
             early, source = self._precheck(spec, files)
             prepared = self.prepare(spec)
             if early:  # its cases are listed all the same, so every report has the same tests
                 early.cases = [_not_run(prepared, case, early) for case in prepared.cases]
                 results[spec.name] = early
-                continue
-            future = self._pool.submit(source.text, source.filename, spec.name, prepared.payload,
-                                       self.device, self.limits)
-            runs[spec.name] = (prepared, future)
+            else:
+                runnable.append((prepared, Task(source.text, source.filename, spec.name, prepared.payload)))
+        futures = self._pool.submit_all([task for _, task in runnable], self.device, self.limits) if runnable else []
         # The quiz counts towards the whole day, not towards one exercise; scored while jobs run.
         quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
-        if runs:
+        if runnable:
             from .judging.pytest_plugin import run_cases
 
-            # Decode each job's answers as it ends, while later jobs still run, and outside the
-            # lock, so other submissions can judge meanwhile.
-            answered, decoded = {}, {}
-            for name, (prepared, future) in runs.items():
-                answered[name] = (prepared, future.result())
-                decoded[name] = answers_by_id(answered[name][1])
+            # pytest judges each exercise as soon as its task ends, while later ones still run.
+            runs = {prepared.spec.name: (prepared, _Answers(future)) for (prepared, _), future in zip(runnable, futures)}
             with _JUDGING:
-                judged = run_cases(self.day, {name: (p, decoded[name][0]) for name, (p, _job) in answered.items()},
-                                   self._judge_case)
-            for name, (prepared, job) in answered.items():
-                results[name] = _exercise_result(prepared, job, judged[name], *decoded[name])
+                judged = run_cases(self.day, runs, self._judge_case)
+            for name, (prepared, answers) in runs.items():
+                results[name] = _exercise_result(prepared, answers.job, judged[name], answers.by_id, answers.import_error)
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
@@ -165,6 +160,32 @@ class Grader:
             except Exception:  # noqa: BLE001 - hostile answers can break them in many ways
                 result.hint = result.example = ""
         return result
+
+
+class _Answers:
+    """An exercise's decoded answers, waited for and decoded the first time a case asks."""
+
+    def __init__(self, future):
+        self._future = future
+
+    @functools.cached_property
+    def job(self) -> JobResult:
+        return self._future.result()
+
+    @functools.cached_property
+    def _decoded(self) -> tuple[dict, str | None]:
+        return answers_by_id(self.job)
+
+    @property
+    def by_id(self) -> dict:
+        return self._decoded[0]
+
+    @property
+    def import_error(self) -> str | None:
+        return self._decoded[1]
+
+    def get(self, case_id: str):
+        return self.by_id.get(case_id)
 
 
 def job_cases(cases: list) -> bytes:

@@ -1,10 +1,10 @@
 """Workers leased to one student at a time, so a student's time limit cuts only that student's jobs.
 
-Rule: a student being graded holds one worker for all of its jobs, which run one after the other
-in the student's own thread, and each job's timeout is cut to what is left of the student's
-``--student-timeout``, counted as the time their jobs ran (as the zygote measures it), so waiting
-for a worker to start is never charged to a student. The zygote then kills the job itself when the
-student's time runs out, so
+Rule: a student being graded holds one worker for all of its exercises, which run one after the
+other in the student's own thread, and each exercise's timeout is cut to what is left of the
+student's ``--student-timeout``, counted as the time their exercises ran (as the zygote measures
+it), so waiting for a worker to start is never charged to a student. The zygote then kills the job
+itself when the student's time runs out, so
 no thread outlives its student and no job of theirs is left running when the next student starts.
 A student whose time ran out gets their worker restarted before it is handed on, so the next
 student starts on a fresh zygote whatever the last one left behind.
@@ -17,7 +17,7 @@ import queue
 import threading
 from concurrent.futures import Future
 
-from ..sandbox import JobResult, Worker
+from ..sandbox import Worker
 from ..workers import PRELOAD
 
 
@@ -81,29 +81,26 @@ class SlotPool:
             self._sandbox = lease.worker.sandbox
         return self._sandbox
 
-    def submit(self, source, filename, function, cases, device, limits) -> Future:
+    def submit_all(self, tasks: list, device, limits) -> list:
+        """Run the tasks now, on this thread's worker, within what is left of the student's time."""
         lease = getattr(self._local, "lease", None)
         if lease is None:
-            raise RuntimeError("SlotPool.submit outside a lease")
+            raise RuntimeError("SlotPool.submit_all outside a lease")
         if self._closed:
             raise Closed()
-        future = Future()
         remaining = lease.remaining()
-        capped = remaining is not None and remaining < limits.timeout
-        if capped and remaining <= 0:
-            lease.cut.append(function)
-            future.set_result(JobResult(status="timeout"))
-            return future
-        if capped:
-            limits = dataclasses.replace(limits, timeout=remaining)
-        result = lease.worker.run(source, filename, function, cases, device, limits)
+        results = lease.worker.run_all(tasks, device, limits, budget=remaining)
         if self._closed:
             raise Closed()
-        lease.used += result.elapsed
-        if capped and result.status == "timeout":
-            lease.cut.append(function)
-        future.set_result(result)
-        return future
+        futures = []
+        for task, result in zip(tasks, results):
+            if remaining is not None and remaining < limits.timeout and result.status == "timeout":
+                lease.cut.append(task.function)
+            lease.used += result.elapsed
+            remaining = None if remaining is None else remaining - result.elapsed
+            futures.append(Future())
+            futures[-1].set_result(result)
+        return futures
 
     def close(self):
         self._closed = True

@@ -1,4 +1,5 @@
-"""What a forked job does: lock itself down, load the untrusted source, run every argument set.
+"""What a forked job does: lock itself down, then for each task (one exercise of a submission)
+load the untrusted source and run every argument set.
 
 Runs only in the forked child. Each answer frame is a plain dict in the format of
 :mod:`grader.sandbox.wire`; the grader treats it as untrusted.
@@ -13,7 +14,7 @@ import types
 
 import torch
 
-from ..judging.invoke import invoke_capturing
+from ..judging import invoke
 from . import confine, guard, wire
 from .protocol import write_frame
 
@@ -22,17 +23,23 @@ ANSWERS_FRAME = "__answers__"
 FLUSH_SECONDS = 0.05
 
 
-def run(request: dict, payload: bytes, box: confine.Box, result_fd: int, report_fd: int, level: dict) -> None:
-    """Never returns: exits the child process. ``level``: what the zygote's probe found, so a
-    layer that held there and does not hold here stops the job."""
+def run(tasks: list, device: str, box: confine.Box, result_fd: int, report_fd: int, level: dict) -> None:
+    """Run each task in turn, ending each with an empty frame on ``result_fd`` and a line
+    ``=<output offset>`` on ``report_fd`` (see the zygote). Never returns: exits the child
+    process. ``level``: what the zygote's probe found, so a layer that held there and does not
+    hold here stops the job."""
     try:
         weaker = set(confine.lock_down(box)) - set(level["missing"])
         if weaker:
             raise RuntimeError(f"sandbox layers failed for this job: {', '.join(sorted(weaker))}")
         guard.set_report_fd(report_fd)
-        job = {"source": request["source"], "filename": request["filename"], "function": request["function"],
-               "cases": wire.decode(payload)}
-        _run_job(job, request["device"], result_fd)
+        torch.set_num_threads(1)
+        for task in tasks:
+            # Each task starts with its own output allowance, as if it had the process to itself.
+            sys.stdout = sys.stderr = confine.CappedOutput(1, box.limits["output_bytes"] + 1)
+            invoke.start_task()
+            _run_task(task, device, result_fd)
+            _end_task(result_fd, report_fd)
     except BaseException as exc:  # noqa: BLE001 - report whatever happened, then exit
         try:
             _send(result_fd, {"id": IMPORT_FRAME, "error": f"worker error: {type(exc).__name__}: {exc}"[:500]})
@@ -40,6 +47,18 @@ def run(request: dict, payload: bytes, box: confine.Box, result_fd: int, report_
             pass
     finally:
         os._exit(0)
+
+
+def _end_task(result_fd: int, report_fd: int) -> None:
+    try:
+        written = os.lseek(1, 0, os.SEEK_CUR)
+    except OSError:  # the learner closed or replaced fd 1: the zygote falls back on the file's size
+        written = ""
+    try:
+        os.write(report_fd, f"={written}\n".encode())
+    except OSError:  # closed by the learner: their violations and output may go to the next task
+        pass
+    write_frame(result_fd, b"")
 
 
 def probe(box: confine.Box, report_fd: int) -> None:
@@ -72,15 +91,14 @@ def _load_function(job: dict):
     return fn, None
 
 
-def _run_job(job: dict, device: str, result_fd: int) -> None:
-    torch.set_num_threads(1)
+def _run_task(job: dict, device: str, result_fd: int) -> None:
     fn, error = _load_function(job)
     if error:
         _send(result_fd, {"id": IMPORT_FRAME, "error": error})
         return
     pending, last_flush = [], time.monotonic()
     for case in job["cases"]:
-        pending.append({"id": case["id"], **invoke_capturing(fn, case["args"], device, case["upstream"])})
+        pending.append({"id": case["id"], **invoke.invoke_capturing(fn, case["args"], device, case["upstream"])})
         # Answers go out in batches: one frame per case costs the grader a decode each, but
         # a frame every few milliseconds still shows how far a job got if it is killed.
         if time.monotonic() - last_flush > FLUSH_SECONDS:

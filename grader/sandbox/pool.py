@@ -1,13 +1,14 @@
 """Grader-side handles on zygote workers: start, send jobs, replace the ones that die."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
 import select
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .limits import Limits
@@ -17,6 +18,18 @@ from .protocol import ProtocolError, read_frame, read_json, write_frame, write_j
 _ENV_ALLOWED = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME",
                 "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT", "TMPDIR")
 _SLACK = 30.0  # seconds the grader waits beyond a job's timeout before declaring the worker dead
+_CASES_KEPT = 64  # argument sets a zygote keeps decoded; past this it is told to forget them
+
+
+@dataclass(frozen=True)
+class Task:
+    """One exercise of a submission: call ``function`` of ``source`` on every argument set of
+    ``cases`` (encoded with :func:`grader.sandbox.wire.encode`, once for many submissions)."""
+
+    source: str
+    filename: str
+    function: str
+    cases: bytes
 
 
 @dataclass
@@ -67,6 +80,7 @@ class Worker:
             env=env, cwd="/", start_new_session=True,
         )
         self._ready = False
+        self._sent = set()  # keys of the argument sets this zygote holds
 
     def _ensure_ready(self):
         if not self._ready:
@@ -92,26 +106,58 @@ class Worker:
         return read_json(fd)
 
     def run(self, source: str, filename: str, function: str, cases: bytes, device: str, limits: Limits) -> JobResult:
-        """Run ``function`` of ``source`` on every argument set of ``cases`` (encoded with
-        :func:`grader.sandbox.wire.encode`, so a grader can encode them once for many jobs)."""
+        """One task on its own (see :meth:`run_all`)."""
+        return self.run_all([Task(source, filename, function, cases)], device, limits)[0]
+
+    def run_all(self, tasks: list, device: str, limits: Limits, budget: float | None = None,
+                on_result=None) -> list:
+        """Run ``tasks`` one after the other in one forked job, each under ``limits``; a task
+        that crashes or runs out of time costs that task alone (the rest go on in a new fork).
+        ``budget``: seconds for all of them together. ``on_result(index, JobResult)`` is called
+        as each task ends, while later ones still run."""
         if self._proc.poll() is not None:
             self.restart()  # killed since the last job: this job must not pay for it
+        results = []
+
+        def done(result):
+            results.append(result)
+            if on_result:
+                on_result(len(results) - 1, result)
+
         try:
             self._ensure_ready()
-            stdin = self._proc.stdin.fileno()
-            write_json(stdin, {"limits": limits.to_dict(), "device": device, "source": source, "filename": filename,
-                               "function": function})
-            write_frame(stdin, cases)
-            reply = self._read_json(timeout=limits.timeout + _SLACK)
-            if reply is None:
-                raise WorkerDied("worker exited")
+            self._send_request(tasks, device, limits, budget)
             fd = self._proc.stdout.fileno()
-            frames = [read_frame(fd, limit=limits.result_bytes) for _ in range(reply.pop("frames"))]
-        except (WorkerDied, ProtocolError, OSError, ValueError):
+            for _task in tasks:
+                reply = self._read_json(timeout=limits.timeout + _SLACK)
+                if reply is None:
+                    raise WorkerDied("worker exited")
+                frames = [read_frame(fd, limit=limits.result_bytes) for _ in range(reply.pop("frames"))]
+                reply.pop("answer_truncated", None)
+                done(JobResult(frames=frames, **reply))
+        except (WorkerDied, ProtocolError, OSError, ValueError, TypeError):
             self.restart()
-            return JobResult(status="crashed", output="the worker process died")
-        reply.pop("answer_truncated", None)
-        return JobResult(frames=frames, **reply)
+            while len(results) < len(tasks):
+                done(JobResult(status="crashed", output="the worker process died"))
+        return results
+
+    def _send_request(self, tasks: list, device: str, limits: Limits, budget: float | None) -> None:
+        """Argument sets travel once per zygote, named by their hash: a batch sends each
+        exercise's cases once, and every forked job inherits them already decoded."""
+        keys = {task.cases: hashlib.sha256(task.cases).hexdigest() for task in tasks}
+        new = {key: cases for cases, key in keys.items() if key not in self._sent}
+        forget = len(self._sent) + len(new) > _CASES_KEPT
+        if forget:
+            self._sent.clear()
+            new = {key: cases for cases, key in keys.items()}
+        stdin = self._proc.stdin.fileno()
+        write_json(stdin, {"limits": limits.to_dict(), "device": device, "budget": budget, "forget_cases": forget,
+                           "new_cases": list(new), "tasks": [{"source": t.source, "filename": t.filename,
+                                                              "function": t.function, "cases": keys[t.cases]}
+                                                             for t in tasks]})
+        for cases in new.values():
+            write_frame(stdin, cases)
+        self._sent.update(new)
 
     def restart(self):
         self.close()
@@ -151,15 +197,23 @@ class WorkerPool:
                 self._free.put(worker)
         return self._sandbox
 
-    def submit(self, *args, **kwargs):
-        return self._executor.submit(self._run, *args, **kwargs)
+    def submit_all(self, tasks: list, device: str, limits: Limits) -> list:
+        """A future per task, each set as its task ends (see :meth:`Worker.run_all`)."""
+        futures = [Future() for _ in tasks]
 
-    def _run(self, *args, **kwargs) -> JobResult:
-        worker = self._free.get()
-        try:
-            return worker.run(*args, **kwargs)
-        finally:
-            self._free.put(worker)
+        def run():
+            worker = self._free.get()
+            try:
+                worker.run_all(tasks, device, limits, on_result=lambda i, result: futures[i].set_result(result))
+            except BaseException as exc:  # noqa: BLE001 - whoever waits must hear of it
+                for future in futures:
+                    if not future.done():
+                        future.set_exception(exc)
+            finally:
+                self._free.put(worker)
+
+        self._executor.submit(run)
+        return futures
 
     def close(self):
         self._executor.shutdown(wait=True)

@@ -19,18 +19,22 @@ import time
 
 import torch
 
+from ..judging import invoke
 from . import child, confine, guard, isolation, wire
 from .limits import Limits
 from .protocol import ProtocolError, read_frame, read_json, write_frame, write_json
 
 
 class _Drain(threading.Thread):
-    """Collect a child's answer frames up to a byte budget, discarding the excess."""
+    """Collect a child's answer frames, task by task: an empty frame ends a task. Each task may
+    send up to a byte budget; past it, reading stops (the task is reported crashed)."""
 
     def __init__(self, fd: int, budget: int):
         super().__init__(daemon=True)
         self.fd, self.budget = fd, budget
-        self.frames, self.truncated, self.broken = [], False, False
+        self.tasks = []  # per finished task: (frames, monotonic time its end marker arrived)
+        self.current, self.truncated, self.broken, self.ended = [], False, False, False
+        self.changed = threading.Condition()
 
     def run(self):
         used = 0
@@ -39,13 +43,22 @@ class _Drain(threading.Thread):
                 frame = read_frame(self.fd, limit=self.budget)
                 if frame is None:
                     break
+                if not frame:
+                    with self.changed:
+                        self.tasks.append((self.current, time.monotonic()))
+                        self.current, used = [], 0
+                        self.changed.notify_all()
+                    continue
                 used += len(frame)
                 if used > self.budget:
                     self.truncated = True
                     break
-                self.frames.append(frame)
+                self.current.append(frame)
         except (ProtocolError, OSError):
             self.broken = True
+        with self.changed:
+            self.ended = True
+            self.changed.notify_all()
         try:
             while os.read(self.fd, 1 << 16):
                 pass
@@ -62,13 +75,30 @@ def _exit_notifier(pid: int):
         return None
 
 
-def _read_available(fd: int) -> bytes:
-    """What is in the pipe now; a leftover process holding the write end must not block us."""
-    os.set_blocking(fd, False)
-    try:
-        return os.read(fd, 1 << 16)
-    except BlockingIOError:
-        return b""
+class _Reports:
+    """The report pipe: the forbidden calls the guard trapped, one name a line, and after each
+    task a line ``=<bytes of output written so far>``, so both are told apart task by task. Read
+    without blocking: a leftover process holding the write end must not stall the zygote."""
+
+    def __init__(self, fd: int):
+        self.fd, self.text = fd, ""
+        os.set_blocking(fd, False)
+
+    def take(self) -> tuple[list, int | None]:
+        """The names of the next task, and where its output ended (None if it did not say)."""
+        try:
+            while chunk := os.read(self.fd, 1 << 16):
+                self.text += chunk.decode(errors="replace")
+        except OSError:  # BlockingIOError: nothing more for now
+            pass
+        *lines, self.text = self.text.split("\n")
+        names = []
+        for at, line in enumerate(lines):
+            if line.startswith("="):
+                self.text = "\n".join([*lines[at + 1:], self.text])
+                return names, int(line[1:]) if line[1:].isdigit() else None
+            names += line.split()
+        return names, None
 
 
 def _wait(pid: int, timeout: float):
@@ -142,49 +172,132 @@ def probe_sandbox(without: tuple) -> dict:
 
 def serve(config: dict, proto_in: int, proto_out: int, level: dict) -> None:
     uid, without = _job_uid(), tuple(config.get("without", ()))
+    cases = {}  # argument sets by key, decoded once here: every child inherits them
     while True:
         request = read_json(proto_in)
         if request is None:
             return
-        payload = read_frame(proto_in)
-        limits = request["limits"]
-        tmpdir = _job_folder(uid)
-        out = tempfile.TemporaryFile()
-        result_r, result_w = os.pipe()
-        report_r, report_w = os.pipe()
-        started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            os.close(result_r)
-            os.close(report_r)
-            box = confine.Box(tmpdir, out.fileno(), (result_w, report_w), uid, limits, request["device"], without)
-            child.run(request, payload, box, result_w, report_w, level)
-        os.close(result_w)
-        os.close(report_w)
-        drain = _Drain(result_r, limits["result_bytes"])
-        drain.start()
-        status, code, sig = _wait(pid, limits["timeout"])
+        if request.get("forget_cases"):
+            cases.clear()
+        for key in request.get("new_cases", ()):
+            cases[key] = wire.decode(read_frame(proto_in))
+        tasks, budget, done = request["tasks"], request.get("budget"), 0
+        while done < len(tasks):
+            if budget is not None and budget <= 0:  # the submission's time ran out: not run
+                _reply(proto_out, {"status": "timeout", "elapsed": 0.0}, [])
+                done += 1
+                continue
+            for reply, frames in _run_child(request, done, cases, uid, without, level, budget):
+                _reply(proto_out, reply, frames)
+                done += 1
+                budget = None if budget is None else budget - reply["elapsed"]
+
+
+def _reply(proto_out: int, reply: dict, frames: list) -> None:
+    write_json(proto_out, {"status": "ok", "returncode": None, "signal": None, "output": "",
+                           "output_truncated": False, "answer_truncated": False, "violations": [],
+                           **reply, "frames": len(frames)})
+    for frame in frames:
+        write_frame(proto_out, frame)
+
+
+def _run_child(request: dict, first: int, cases: dict, uid, without: tuple, level: dict, budget):
+    """Fork one child for the tasks from ``first`` on; yield (reply, frames) as each task ends.
+    The child stops at the first task that crashes or runs out of time: the caller forks again
+    for the rest, so one task's hang or crash costs that task alone."""
+    tasks, limits = request["tasks"][first:], request["limits"]
+    tmpdir = _job_folder(uid)
+    out = tempfile.TemporaryFile()
+    result_r, result_w = os.pipe()
+    report_r, report_w = os.pipe()
+    begun = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(result_r)
+        os.close(report_r)
+        # CPU time is capped per process: the child gets each task's share.
+        box = confine.Box(tmpdir, out.fileno(), (result_w, report_w), uid,
+                          {**limits, "cpu_seconds": limits["cpu_seconds"] * len(tasks)}, request["device"], without)
+        child.run([{**task, "cases": cases[task["cases"]]} for task in tasks], request["device"], box,
+                  result_w, report_w, level)
+    os.close(result_w)
+    os.close(report_w)
+    drain = _Drain(result_r, limits["result_bytes"])
+    drain.start()
+    reports, output_at, last = _Reports(report_r), 0, None
+    try:
+        for index in range(len(tasks)):
+            timeout = limits["timeout"] if budget is None else min(limits["timeout"], budget)
+            ended = _task_end(pid, drain, index, begun + timeout)
+            names, said_at = reports.take()
+            if ended is None:  # the child stopped inside this task
+                status, code, sig = _stop(pid, drain, begun + timeout)
+                output, truncated, _ = _output(out, output_at, None, limits["output_bytes"])
+                last = ({"status": status, "returncode": code, "signal": sig, "elapsed": time.monotonic() - begun,
+                         "output": output, "output_truncated": truncated, "answer_truncated": drain.truncated,
+                         "violations": sorted(set(names))}, list(drain.current))
+                break
+            frames, ended_at = drain.tasks[index]
+            output, truncated, output_at = _output(out, output_at, said_at, limits["output_bytes"])
+            reply = ({"returncode": 0, "elapsed": ended_at - begun, "output": output, "output_truncated": truncated,
+                      "violations": sorted(set(names))}, frames)
+            if index == len(tasks) - 1:
+                last = reply
+                break
+            yield reply
+            budget = None if budget is None else budget - (ended_at - begun)
+            begun = ended_at
+    finally:
         _kill_group(pid)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # reaped by _stop
+            pass
         _clean_up(tmpdir, uid)
         drain.join(timeout=2.0)
-        reported = _read_available(report_r).decode(errors="replace").split()
         os.close(report_r)
-        output = os.pread(out.fileno(), limits["output_bytes"] + 1, 0)
         out.close()
-        reply = {
-            "status": "crashed" if status == "ok" and (drain.broken or drain.truncated) else status,
-            "returncode": code,
-            "signal": sig,
-            "elapsed": time.monotonic() - started,
-            "output": output[: limits["output_bytes"]].decode(errors="replace"),
-            "output_truncated": len(output) > limits["output_bytes"],
-            "answer_truncated": drain.truncated,
-            "violations": sorted(set(reported)),
-            "frames": len(drain.frames),
-        }
-        write_json(proto_out, reply)
-        for frame in drain.frames:
-            write_frame(proto_out, frame)
+    # The last reply waits for the clean-up: once the grader has it, nothing of the job is left.
+    if last is not None:
+        yield last
+
+
+def _task_end(pid: int, drain: _Drain, index: int, deadline: float):
+    """Wait until the child ends task ``index`` (returns the time it did), stops sending, exits,
+    or reaches ``deadline`` (returns None for all three)."""
+    exited = False
+    with drain.changed:
+        while len(drain.tasks) <= index and not drain.ended and not exited:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            # The end of the pipe shows an exit at once, unless a process the child left holds
+            # it (only where seccomp is missing): then this check, a few times a second, does.
+            drain.changed.wait(min(remaining, 0.05))
+            exited = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    if exited:
+        drain.join(timeout=1.0)  # what it wrote before exiting is still in the pipe
+    return drain.tasks[index][1] if len(drain.tasks) > index else None
+
+
+def _stop(pid: int, drain: _Drain, deadline: float):
+    """(status, returncode, signal) of a child that stopped inside a task."""
+    if drain.truncated or drain.broken:  # what it sends can no longer be read: end it
+        _kill_group(pid)
+        _, code, sig = _wait(pid, 1.0)
+        return "crashed", code, sig
+    status, code, sig = _wait(pid, max(0.0, deadline - time.monotonic()))
+    drain.join(timeout=2.0)
+    return status, code, sig
+
+
+def _output(out, start: int, said_end: int | None, keep: int) -> tuple[str, bool, int]:
+    """(text, truncated, end) of the output a task wrote from ``start``: up to where the child
+    said it ended, else to the end of the file, never past the file or before ``start``."""
+    size = os.fstat(out.fileno()).st_size
+    end = size if said_end is None else max(start, min(said_end, size))
+    data = os.pread(out.fileno(), min(end - start, keep), start)
+    return data.decode(errors="replace"), end - start > keep, end
 
 
 def _warm_up(modules) -> None:
@@ -194,9 +307,7 @@ def _warm_up(modules) -> None:
     for name in modules:
         __import__(name)
     x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
-    (x.log_softmax(-1).exp() * x).sum().backward()
-    y = x * x
-    y.backward(torch.ones_like(y))  # an explicit upstream gradient imports more lazily
+    invoke.backward(x.log_softmax(-1).exp() * x, torch.ones(4, 3, dtype=torch.float64))
     wire.decode(wire.encode({"x": x.detach()}))
 
 

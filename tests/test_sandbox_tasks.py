@@ -1,0 +1,78 @@
+"""A submission's exercises run one after the other in one forked job, yet each is on its own:
+a hang or a crash costs that exercise alone, and output, forbidden calls and time are told apart
+exercise by exercise. Sources go straight to a :class:`grader.sandbox.Worker` (no scan)."""
+from __future__ import annotations
+
+import pytest
+
+from grader.sandbox import Limits, Task, pool, wire
+
+pytestmark = pytest.mark.attack
+
+ONE_CALL = wire.encode([{"id": "only", "args": [], "upstream": None}])
+SOURCES = {
+    "ok": "import os, torch\ndef f():\n    print('pid', os.getpid())\n    return torch.ones(())\n",
+    "hang": "def f():\n    while True:\n        pass\n",
+    "exits": "import os\ndef f():\n    os._exit(3)\n",
+    "killed": "import os, signal\ndef f():\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+    "forbidden": "import torch\nimport torch.nn.functional as F\nprint('loaded forbidden')\n"
+                 "def f():\n    return F.mse_loss(torch.ones(1), torch.zeros(1))\n",
+    "chatty": "import torch\nprint('x' * 100000)\ndef f():\n    return torch.ones(())\n",
+}
+
+
+@pytest.fixture(scope="module")
+def worker(grader):
+    """The session grader's worker: the day's forbidden calls are trapped in it."""
+    return grader._pool._workers[0]
+
+
+def tasks(*names: str, cases: bytes = ONE_CALL) -> list:
+    return [Task(SOURCES[name], f"{name}.py", "f", cases) for name in names]
+
+
+def answer_ids(job) -> list:
+    return [a["id"] for frame in job.frames for a in wire.decode(frame).get("answers", [])]
+
+
+def pid(job) -> str:
+    return next(line.split()[1] for line in job.output.splitlines() if line.startswith("pid "))
+
+
+def test_a_hang_or_a_crash_costs_that_exercise_alone(worker):
+    jobs = worker.run_all(tasks("ok", "hang", "ok", "exits", "ok", "killed", "ok"), "cpu", Limits(timeout=1.0))
+    assert [j.status for j in jobs] == ["ok", "timeout", "ok", "ok", "ok", "crashed", "ok"]
+    assert [answer_ids(j) for j in jobs[::2]] == [["only"]] * 4
+    assert jobs[3].returncode == 3 and not jobs[3].frames
+    assert jobs[5].signal == 9 and not jobs[5].frames
+    assert 0.9 < jobs[1].elapsed < 5.0
+    # The exercises after a hang or a crash ran in a fresh fork each time.
+    assert len({pid(j) for j in jobs[::2]}) == 4
+
+
+def test_exercises_of_a_submission_share_one_job_yet_report_apart(worker):
+    jobs = worker.run_all(tasks("ok", "forbidden", "chatty", "ok"), "cpu", Limits(timeout=5.0))
+    assert [j.status for j in jobs] == ["ok"] * 4
+    assert pid(jobs[0]) == pid(jobs[3])  # one fork for the whole submission
+    assert [j.violations for j in jobs] == [[], ["torch.nn.functional.mse_loss"], [], []]
+    assert "loaded forbidden" in jobs[1].output and "loaded forbidden" not in jobs[0].output + jobs[3].output
+    # Each exercise has its own output allowance: a chatty one is cut, the next one is whole.
+    assert jobs[2].output_truncated and len(jobs[2].output) == Limits().output_bytes
+    assert not jobs[3].output_truncated and jobs[3].output.startswith("pid ")
+    assert all(j.elapsed > 0 for j in jobs)
+
+
+def test_a_budget_cuts_the_exercises_it_cannot_cover(worker):
+    jobs = worker.run_all(tasks("hang", "ok", "ok"), "cpu", Limits(timeout=5.0), budget=1.0)
+    assert [j.status for j in jobs] == ["timeout"] * 3
+    assert 0.9 < jobs[0].elapsed < 5.0 and jobs[1].elapsed == jobs[2].elapsed == 0.0
+    assert worker.run_all(tasks("ok"), "cpu", Limits(timeout=5.0))[0].status == "ok"  # the worker goes on
+
+
+def test_argument_sets_sent_once_are_still_right_after_the_worker_forgets_them(worker, monkeypatch):
+    monkeypatch.setattr(pool, "_CASES_KEPT", 1)
+    first, second = (wire.encode([{"id": name, "args": [], "upstream": None}]) for name in ("first", "second"))
+    for _ in range(2):
+        jobs = worker.run_all(tasks("ok", cases=first) + tasks("ok", cases=second) + tasks("ok", cases=first),
+                              "cpu", Limits(timeout=5.0))
+        assert [answer_ids(j) for j in jobs] == [["first"], ["second"], ["first"]]
