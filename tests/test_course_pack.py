@@ -41,6 +41,18 @@ def test_a_packs_conftest_hooks_see_every_case(tmp_path, monkeypatch):
     assert [r["location"] for r in reports] == [["mse_loss.yaml", None, label] for label in labels]
 
 
+def test_cases_are_judged_in_the_order_the_exercises_run_not_by_file_name(tmp_path, monkeypatch):
+    pack = make_pack(tmp_path)
+    (pack / "day3" / "conftest.py").write_text(RECORDER)
+    log = tmp_path / "cases.jsonl"
+    monkeypatch.setenv("CASE_LOG", str(log))
+    day = Course.locate(pack).load_day("day3")
+    with Grader(day) as grader:
+        grader.grade(SOLUTIONS, ["mse_loss", "l1_loss"])
+    files = [json.loads(line)["nodeid"].split("::")[0] for line in log.read_text().splitlines()]
+    assert files == sorted(files, key=["mse_loss.yaml", "l1_loss.yaml"].index) and len(set(files)) == 2
+
+
 def test_cases_for_a_parameter_this_torch_lacks_are_skipped_visibly(tmp_path):
     pack = make_pack(tmp_path)
     spec_path = pack / "day3" / "mse_loss.yaml"

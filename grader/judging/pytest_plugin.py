@@ -77,7 +77,8 @@ class _Grading:
         self.runs = runs
         self.judge_fn = judge_fn
         self.judged = {name: [] for name in runs}
-        self.files = {Path(os.path.abspath(folder / f"{name}.yaml")) for name in runs}
+        # In the order of ``runs``, which is the order the exercises' jobs run in.
+        self.files = {Path(os.path.abspath(folder / f"{name}.yaml")): i for i, name in enumerate(runs)}
 
     def pytest_configure(self, config):
         config.stash[GRADING] = self
@@ -93,6 +94,12 @@ class _Grading:
         if file_path in self.files:
             return _ExerciseFile.from_parent(parent, path=file_path)
         return None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items):
+        """Judge the exercises in the order of ``runs`` (pytest lists a folder by name): a case
+        waits for its exercise's answers, so judging then keeps pace with the jobs."""
+        items.sort(key=lambda item: self.files.get(item.path, len(self.files)))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item, nextitem):
