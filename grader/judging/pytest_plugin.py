@@ -124,12 +124,13 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
     """Judge every case of ``runs`` ({exercise: (Prepared, decoded answers by case id)}) through pytest."""
     grading = _Grading(runs, judge_fn, day.folder)
     # Plugins that only serve interactive runs cost a gc.collect and per-item logging handlers
-    # on every run, which a batch of a whole class pays once per student.
+    # on every run, which a batch of a whole class pays once per student; those for Python test
+    # modules (assertion rewriting, unittest, subtests) wrap every case for nothing.
     quiet = ["no:cacheprovider", "no:terminal", "no:logging", "no:unraisableexception", "no:threadexception",
              "no:faulthandler", "no:warnings", "no:doctest", "no:junitxml", "no:pastebin", "no:stepwise",
              "no:setuponly", "no:setupplan", "no:tmpdir", "no:monkeypatch", "no:recwarn", "no:debugging",
-             "no:legacypath", "no:python_path", "no:capture", "no:python"]
-    args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), "--assert=plain", "--import-mode=importlib",
+             "no:legacypath", "no:python_path", "no:capture", "no:python", "no:unittest", "no:subtests", "no:assertion"]
+    args = ["-c", str(_ISOLATED_INI), "--rootdir", str(day.folder), "--import-mode=importlib",
             *_conftest_args(day.folder), *(a for p in quiet for a in ("-p", p)), str(day.folder)]
     with _closed_environment():
         code = pytest.main(args, plugins=[grading])
