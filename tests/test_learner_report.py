@@ -123,3 +123,21 @@ def test_what_cases_print_is_bounded_per_case_and_per_job(grade_source):
     assert sum(len(c.output) for c in result.cases) <= PRINTED_PER_JOB
     again = grade_source("mse_loss", chatty)  # the next job (a fresh fork) starts with a full budget
     assert [len(c.output) for c in again.cases] == [len(c.output) for c in result.cases]
+
+
+def test_an_example_shows_each_answer_beside_the_cases_own_tensors_printed_once(grader):
+    from dataclasses import replace
+
+    from grader.judging import feedback
+    from grader.judging.compare import Mismatch
+
+    prepared = grader.prepare(grader.day.exercise("mse_loss"))
+    case = next(c for c in prepared.cases if c.public)
+    expected = prepared.expected[case.id]
+    name = next(iter(expected.grads))
+    answers = [{"output": expected.output + 1, "grads": {name: expected.grads[name][0] * 2}},
+               {"output": expected.output * 0, "grads": {name: expected.grads[name][0] * 0}}]
+    for mismatch in (Mismatch("value", "values", "values differ"), Mismatch(f"gradient w.r.t. '{name}'", "values", "differ")):
+        shown = [feedback.example(case, expected, answer, mismatch) for answer in answers]
+        assert shown == [feedback.example(case, replace(expected, shown={}), answer, mismatch) for answer in answers]
+        assert shown[0] != shown[1] and shown[0].split("your")[0] == shown[1].split("your")[0]

@@ -39,24 +39,25 @@ def tensor_text(t, indent: str = "") -> str:
 
 
 def example(case, expected: "Expected", answer: dict, mismatch: "Mismatch") -> str:
-    """Multi-line text: inputs, call, then the tensor that differs (yours vs expected)."""
-    lines = []
-    for arg in case.args:
-        if arg["kind"] == "tensor":
-            prefix = f"{arg['name']} = "
-            lines.append(prefix + tensor_text(arg["value"], " " * len(prefix)))
-    lines.append(f"out = {case.call}")
+    """Multi-line text: inputs, call, then the tensor that differs (yours vs expected). The case's
+    own tensors are printed once per case (``expected.shown``): only the learner's answer varies."""
+    shown = expected.shown
+    if "inputs" not in shown:
+        shown["inputs"] = [f"{arg['name']} = " + tensor_text(arg["value"], " " * len(f"{arg['name']} = "))
+                           for arg in case.args if arg["kind"] == "tensor"] + [f"out = {case.call}"]
+    lines = list(shown["inputs"])
     if mismatch.problem == "error":  # there is no output to show, and the headline says why
         raised = str(answer.get("error", "")).startswith("raised")
         lines.append("your out: none (your function raised)" if raised else "your out: not a tensor")
     elif mismatch.what == "value":
-        lines += _pair("out", answer.get("output"), expected.output)
+        lines += _pair("out", answer.get("output"), expected.output, shown)
     elif mismatch.what.startswith("gradient"):
         name = mismatch.what.split("'")[1]
-        leaf = _leaf_of(case, name)
-        upstream = "" if case.upstream is None else tensor_text(case.upstream.to(expected.output.dtype), " " * 13)
-        lines.append(f"out.backward({upstream})")
-        lines += _pair(f"{leaf}.grad", (answer.get("grads") or {}).get(name), expected.grads[name][0])
+        if "backward" not in shown:
+            upstream = "" if case.upstream is None else tensor_text(case.upstream.to(expected.output.dtype), " " * 13)
+            shown["backward"] = f"out.backward({upstream})"
+        lines.append(shown["backward"])
+        lines += _pair(f"{_leaf_of(case, name)}.grad", (answer.get("grads") or {}).get(name), expected.grads[name][0], shown)
     return "\n".join(lines)
 
 
@@ -67,10 +68,13 @@ def _leaf_of(case, name: str) -> str:
     return name
 
 
-def _pair(label: str, got, want) -> list[str]:
+def _pair(label: str, got, want, shown: dict) -> list[str]:
+    """Yours and the expected tensor, aligned; the expected one's text is kept in ``shown``."""
     mine, theirs = f"your {label}: ", "expected: "
     width = max(len(mine), len(theirs))
-    return [mine.ljust(width) + tensor_text(got, " " * width), theirs.ljust(width) + tensor_text(want, " " * width)]
+    if label not in shown:
+        shown[label] = theirs.ljust(width) + tensor_text(want, " " * width)
+    return [mine.ljust(width) + tensor_text(got, " " * width), shown[label]]
 
 
 def shown_case(cases: list):

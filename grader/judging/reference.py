@@ -33,6 +33,7 @@ class Expected:
     # torch's results for the wrong answers diagnose hypothesises (another reduction...): they
     # depend on the case alone, and a batch diagnoses the same failing case for many learners.
     hypotheses: dict = field(default_factory=dict, repr=False)
+    shown: dict = field(default_factory=dict, repr=False)  # feedback's text of the case's own tensors
 
     def target(self, name: str | None, tol: dict) -> Target:
         """The comparison target for the output (``name`` None) or a gradient, built once."""
