@@ -5,6 +5,7 @@ cases and computes references once, and keeps its sandboxed workers warm between
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import signal
 import threading
@@ -85,8 +86,19 @@ class Grader:
     def prepare(self, spec: ExerciseSpec) -> Prepared:
         if spec.name not in self._prepared:
             cases, expected, skipped = self._references.for_exercise(spec)
-            self._prepared[spec.name] = Prepared(spec, cases, expected, skipped, job_cases(cases))
+            prepared = Prepared(spec, cases, expected, skipped, job_cases(cases))
+            if self._references.kept(spec, "job") != prepared.payload:
+                self._references.keep(spec, "job", prepared.payload)
+            self._prepared[spec.name] = prepared
         return self._prepared[spec.name]
+
+    def _job_input(self, spec: ExerciseSpec) -> bytes:
+        """An exercise's encoded cases for its job, kept on disk beside its references, so that a
+        run's jobs start before it has expanded cases and read references (checked after)."""
+        if spec.name in self._prepared:
+            return self._prepared[spec.name].payload
+        kept = self._references.kept(spec, "job")
+        return kept if kept is not None else self.prepare(spec).payload
 
     def grade(self, submission: Path, exercises=None) -> DayResult:
         """``submission``: a folder, a notebook, or an object from grader.submission."""
@@ -96,24 +108,34 @@ class Grader:
         results, runnable = {}, []
         for spec in specs:
             early, source = self._precheck(spec, files)
-            prepared = self.prepare(spec)
-            if early:  # its cases are listed all the same, so every report has the same tests
-                early.cases = [_not_run(prepared, case, early) for case in prepared.cases]
+            if early:
                 results[spec.name] = early
             else:
-                runnable.append((prepared, Task(source.text, source.filename, spec.name, prepared.payload)))
-        futures = self._pool.submit_all([task for _, task in runnable], self.device, self.limits) if runnable else []
+                runnable.append(Task(source.text, source.filename, spec.name, self._job_input(spec)))
+        futures = self._pool.submit_all(runnable, self.device, self.limits) if runnable else []
+        for name, early in results.items():  # its cases are listed all the same, so every report has the same tests
+            prepared = self.prepare(self.day.exercise(name))
+            early.cases = [_not_run(prepared, case, early) for case in prepared.cases]
+        prepared = [self.prepare(self.day.exercise(task.function)) for task in runnable]
+        # A job input read from disk must be the cases judged; one that is not (a cache written
+        # by another version of this code) is run again with the right one.
+        stale = [i for i, (p, task) in enumerate(zip(prepared, runnable)) if p.payload != task.cases]
+        if stale:
+            again = self._pool.submit_all([dataclasses.replace(runnable[i], cases=prepared[i].payload) for i in stale],
+                                          self.device, self.limits)
+            for i, future in zip(stale, again):
+                futures[i] = future
         # The quiz counts towards the whole day, not towards one exercise; scored while jobs run.
         quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
         if runnable:
             from .judging.pytest_plugin import run_cases
 
             # pytest judges each exercise as soon as its task ends, while later ones still run.
-            runs = {prepared.spec.name: (prepared, _Answers(future)) for (prepared, _), future in zip(runnable, futures)}
+            runs = {p.spec.name: (p, _Answers(future)) for p, future in zip(prepared, futures)}
             with _JUDGING:
                 judged = run_cases(self.day, runs, self._judge_case)
-            for name, (prepared, answers) in runs.items():
-                results[name] = _exercise_result(prepared, answers.job, judged[name], answers.by_id, answers.import_error)
+            for name, (exercise, answers) in runs.items():
+                results[name] = _exercise_result(exercise, answers.job, judged[name], answers.by_id, answers.import_error)
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility

@@ -13,6 +13,7 @@ from grader import cachedir
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.judging import reference, refcache
+from grader.sandbox import wire
 
 from paths import SOLUTIONS
 
@@ -163,3 +164,28 @@ def test_no_cache_writes_nothing_and_the_cache_is_on_by_default(tmp_path):
     assert not (tmp_path / "cache").exists()
     assert scores() == uncached
     assert list((tmp_path / "cache" / "references").glob("*/kl_div.ref"))
+
+
+def test_a_kept_job_input_that_is_not_the_cases_judged_is_run_again_with_the_right_one(tmp_path, monkeypatch):
+    """Jobs start from the encoded cases kept beside the references, before the grader has read
+    them; kept inputs for other cases (here: every input doubled) must not decide a verdict."""
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+
+    def graded():
+        result = CliRunner().invoke(main, ["day3", "mse_loss", "--submission", str(SOLUTIONS), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        exercise = json.loads(result.output)["exercises"][0]
+        return exercise["status"], exercise["score"], exercise["max_score"]
+
+    first = graded()
+    assert first[0] == "passed"
+    [kept] = (tmp_path / "cache" / "references").glob("*/mse_loss.job")
+    right = kept.read_bytes()
+    cases = wire.decode(refcache._unseal(right))
+    for case in cases:
+        for arg in case["args"]:
+            if arg["kind"] == "tensor":
+                arg["value"] = arg["value"] * 2
+    kept.write_bytes(refcache._seal(wire.encode(cases)))
+    assert graded() == first
+    assert kept.read_bytes() == right  # and the right input is kept again

@@ -65,15 +65,31 @@ class References:
     def for_exercise(self, spec: ExerciseSpec) -> tuple[list, dict, list]:
         """(cases, case id -> Expected, skipped notes), as :func:`reference.compute` returns them."""
         cases = casegen.expand(spec, self.day.secret)
-        if self.root is None or not spec.reference.startswith("torch.") or self.key is None:
+        path = self._path(spec, "ref")
+        if path is None:
             return reference.compute(spec, cases, self.device)
-        path = self.root / "references" / self.key[:32] / f"{spec.name}.ref"
         hit = _unpack(_read(path), self.key, spec.name, cases)
         if hit is not None:
             return hit
         kept, expected, skipped = reference.compute(spec, cases, self.device)
         _write(path, _pack(self.key, spec.name, kept, expected, skipped))
         return kept, expected, skipped
+
+    def kept(self, spec: ExerciseSpec, kind: str) -> bytes | None:
+        """Bytes kept beside an exercise's references with :meth:`keep` (e.g. its job's encoded
+        cases), if whole; None if absent, damaged or not cached."""
+        path = self._path(spec, kind)
+        return None if path is None else _unseal(_read(path))
+
+    def keep(self, spec: ExerciseSpec, kind: str, data: bytes) -> None:
+        path = self._path(spec, kind)
+        if path is not None:
+            _write(path, _seal(data))
+
+    def _path(self, spec: ExerciseSpec, kind: str) -> Path | None:
+        if self.root is None or not spec.reference.startswith("torch.") or self.key is None:
+            return None
+        return self.root / "references" / self.key[:32] / f"{spec.name}.{kind}"
 
     def key_material(self) -> dict:
         import numpy
@@ -106,16 +122,25 @@ def _pack(key: str, name: str, cases: list, expected: dict, skipped: list) -> by
             "grads": {n: [g, _SAME if t is g else t] for n, (g, t) in e.grads.items()},
             "passed": e.passed,
         })
-    payload = wire.encode({"key": key, "exercise": name, "skipped": list(skipped), "cases": entries})
+    return _seal(wire.encode({"key": key, "exercise": name, "skipped": list(skipped), "cases": entries}))
+
+
+def _seal(payload: bytes) -> bytes:
     return MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def _unseal(data: bytes | None) -> bytes | None:
+    """The payload of a sealed entry, or None when it is absent or damaged."""
+    if data is None or not data.startswith(MAGIC):
+        return None
+    digest, payload = data[len(MAGIC):len(MAGIC) + _DIGEST], data[len(MAGIC) + _DIGEST:]
+    return payload if hmac.compare_digest(digest, hashlib.sha256(payload).digest()) else None
 
 
 def _unpack(data: bytes | None, key: str, name: str, cases: list):
     """The entry's (cases, expected, skipped), or None when it is absent, damaged or not this run's."""
-    if data is None or not data.startswith(MAGIC):
-        return None
-    digest, payload = data[len(MAGIC):len(MAGIC) + _DIGEST], data[len(MAGIC) + _DIGEST:]
-    if not hmac.compare_digest(digest, hashlib.sha256(payload).digest()):
+    payload = _unseal(data)
+    if payload is None:
         return None
     try:
         body = wire.decode(payload)

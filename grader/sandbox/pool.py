@@ -213,7 +213,7 @@ class WorkerPool:
                 self._free.put(worker)
 
         self._executor.submit(run)
-        return futures
+        return list(futures)  # the caller's copy: replacing one of its futures must not redirect a result
 
     def close(self):
         self._executor.shutdown(wait=True)
