@@ -5,6 +5,7 @@ cases and computes references once, and keeps its sandboxed workers warm between
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import signal
@@ -31,6 +32,32 @@ from .submission import Unreadable, open_submission
 # several threads of one Grader (``grade batch --jobs``) judge one at a time; their jobs still
 # overlap. (In a batch a submission's jobs have all ended before its judging takes the lock.)
 _JUDGING = threading.Lock()
+
+
+_THREADS = threading.Lock()
+_threads_held = {"users": 0, "saved": 1}
+
+
+@contextlib.contextmanager
+def one_intra_op_thread():
+    """torch on one thread while this process grades: its tensors are tiny, so intra-op threads
+    only cost, and while the sandbox's jobs keep the other cores busy, OpenMP's waiting threads
+    made expanding a day's cases ten times slower (0.06 -> 0.6 s). The caller's setting (a
+    notebook's, say) comes back when the last grading thread is done."""
+    import torch
+
+    with _THREADS:
+        if not _threads_held["users"]:
+            _threads_held["saved"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_held["users"] += 1
+    try:
+        yield
+    finally:
+        with _THREADS:
+            _threads_held["users"] -= 1
+            if not _threads_held["users"]:
+                torch.set_num_threads(_threads_held["saved"])
 
 
 @dataclass
@@ -83,6 +110,7 @@ class Grader:
         """The day's quiz, loaded on the first whole-day grade (grading exercises needs none)."""
         return quiz.for_day(self.day)
 
+    @one_intra_op_thread()
     def prepare(self, spec: ExerciseSpec) -> Prepared:
         if spec.name not in self._prepared:
             cases, expected, skipped = self._references.for_exercise(spec)
@@ -100,6 +128,7 @@ class Grader:
         kept = self._references.kept(spec, "job")
         return kept if kept is not None else self.prepare(spec).payload
 
+    @one_intra_op_thread()
     def grade(self, submission: Path, exercises=None) -> DayResult:
         """``submission``: a folder, a notebook, or an object from grader.submission."""
         started = time.monotonic()

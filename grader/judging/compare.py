@@ -116,10 +116,20 @@ class Target:
         return _values_mismatch(what, bad, got64, ref64, err)
 
 
+def _unravel(flat: int, shape) -> tuple:
+    """A flat index as an index into ``shape``; not torch.unravel_index, whose argument checks
+    import sympy (half a second, on the first failing case of every run)."""
+    index = []
+    for size in reversed(shape):
+        flat, at = divmod(flat, size)
+        index.append(at)
+    return tuple(reversed(index))
+
+
 def _values_mismatch(what, bad, got, ref, err) -> Mismatch:
     flat = bad.reshape(-1).nonzero()
     first = flat[0].item() if len(flat) else 0
-    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(first), bad.shape)) if bad.dim() else ()
+    index = _unravel(first, bad.shape)
     # Errors are sized over finite differing elements only (a NaN is counted, not called "inf"), and
     # relative errors only where the expected value is not zero.
     got64, ref64 = got.to(torch.float64), ref.to(torch.float64)

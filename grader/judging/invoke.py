@@ -68,8 +68,8 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
 def backward(out: torch.Tensor, grad_out: torch.Tensor) -> None:
     """The gradients of ``out.backward(grad_out)``, bit for bit: the gradient of sum(out * g)
     with respect to out is 1.0 * g, which is g exactly. ``out.backward(grad_out)`` itself checks
-    the shapes symbolically, and that imports sympy, a third of a second on the way of every
-    ``grade``, in every zygote that must preload it for its jobs."""
+    the shapes symbolically, which imports sympy: half a second of every run of the grader that
+    computes references, which otherwise never needs it."""
     (out * grad_out).sum().backward()
 
 

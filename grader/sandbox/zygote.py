@@ -306,6 +306,10 @@ def _warm_up(modules) -> None:
     file access, which matters once they run as an unprivileged uid."""
     for name in modules:
         __import__(name)
+    # torch's argument checks (torch._check_with: broadcast_shapes, unravel_index, ...) import
+    # this, and sympy with it, on first use; a job cannot read the files, so it comes in here.
+    # A third of a second of every zygote's start, but a learner's legitimate call must work.
+    import torch.fx.experimental.symbolic_shapes  # noqa: F401
     x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
     invoke.backward(x.log_softmax(-1).exp() * x, torch.ones(4, 3, dtype=torch.float64))
     wire.decode(wire.encode({"x": x.detach()}))
