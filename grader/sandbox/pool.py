@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .limits import Limits
-from .protocol import ProtocolError, read_frame, read_json, write_frame, write_json
+from .protocol import ProtocolError, read_frame, read_json, write_frames
 
 # Variables a worker may need to find libraries or the GPU; nothing else is passed on.
 _ENV_ALLOWED = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME",
@@ -117,16 +117,18 @@ class Worker:
         as each task ends, while later ones still run."""
         if self._proc.poll() is not None:
             self.restart()  # killed since the last job: this job must not pay for it
-        results = []
+        results = [None] * len(tasks)
 
-        def done(result):
-            results.append(result)
+        def done(index, result):
+            results[index] = result
             if on_result:
-                on_result(len(results) - 1, result)
+                on_result(index, result)
 
         try:
-            self._ensure_ready()
+            # Sent before the zygote says it is ready: it reads the request the moment it is,
+            # instead of when this thread next gets the GIL from a busy grading thread.
             self._send_request(tasks, device, limits, budget)
+            self._ensure_ready()
             fd = self._proc.stdout.fileno()
             for _task in tasks:
                 reply = self._read_json(timeout=limits.timeout + _SLACK)
@@ -134,11 +136,15 @@ class Worker:
                     raise WorkerDied("worker exited")
                 frames = [read_frame(fd, limit=limits.result_bytes) for _ in range(reply.pop("frames"))]
                 reply.pop("answer_truncated", None)
-                done(JobResult(frames=frames, **reply))
-        except (WorkerDied, ProtocolError, OSError, ValueError, TypeError):
+                index = reply.pop("task")
+                if results[index] is not None:
+                    raise ProtocolError(f"task {index} answered twice")
+                done(index, JobResult(frames=frames, **reply))
+        except (WorkerDied, ProtocolError, OSError, ValueError, TypeError, IndexError, KeyError):
             self.restart()
-            while len(results) < len(tasks):
-                done(JobResult(status="crashed", output="the worker process died"))
+            for index, result in enumerate(results):
+                if result is None:
+                    done(index, JobResult(status="crashed", output="the worker process died"))
         return results
 
     def _send_request(self, tasks: list, device: str, limits: Limits, budget: float | None) -> None:
@@ -150,13 +156,11 @@ class Worker:
         if forget:
             self._sent.clear()
             new = {key: cases for cases, key in keys.items()}
-        stdin = self._proc.stdin.fileno()
-        write_json(stdin, {"limits": limits.to_dict(), "device": device, "budget": budget, "forget_cases": forget,
-                           "new_cases": list(new), "tasks": [{"source": t.source, "filename": t.filename,
-                                                              "function": t.function, "cases": keys[t.cases]}
-                                                             for t in tasks]})
-        for cases in new.values():
-            write_frame(stdin, cases)
+        tasks = [{"source": t.source, "filename": t.filename, "function": t.function, "cases": keys[t.cases]}
+                 for t in tasks]
+        request = {"limits": limits.to_dict(), "device": device, "budget": budget, "forget_cases": forget,
+                   "new_cases": list(new), "tasks": tasks}
+        write_frames(self._proc.stdin.fileno(), [json.dumps(request).encode(), *new.values()])
         self._sent.update(new)
 
     def restart(self):

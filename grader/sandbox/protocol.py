@@ -13,7 +13,13 @@ class ProtocolError(Exception):
 
 
 def write_frame(fd: int, data: bytes) -> None:
-    _write_all(fd, _LEN.pack(len(data)) + data)
+    write_frames(fd, [data])
+
+
+def write_frames(fd: int, frames: list) -> None:
+    """Several frames in one write: a thread that must win the GIL back after each blocking
+    write waits up to the switch interval each time a busy thread holds it."""
+    _write_all(fd, b"".join(_LEN.pack(len(data)) + data for data in frames))
 
 
 def write_json(fd: int, obj) -> None:

@@ -22,7 +22,7 @@ import torch
 from ..judging import invoke
 from . import child, confine, guard, isolation, wire
 from .limits import Limits
-from .protocol import ProtocolError, read_frame, read_json, write_frame, write_json
+from .protocol import ProtocolError, read_frame, read_json, write_frames, write_json
 
 
 class _Drain(threading.Thread):
@@ -181,31 +181,36 @@ def serve(config: dict, proto_in: int, proto_out: int, level: dict) -> None:
             cases.clear()
         for key in request.get("new_cases", ()):
             cases[key] = wire.decode(read_frame(proto_in))
-        tasks, budget, done = request["tasks"], request.get("budget"), 0
-        while done < len(tasks):
-            if budget is not None and budget <= 0:  # the submission's time ran out: not run
-                _reply(proto_out, {"status": "timeout", "elapsed": 0.0}, [])
-                done += 1
-                continue
-            for reply, frames in _run_child(request, done, cases, uid, without, level, budget):
-                _reply(proto_out, reply, frames)
-                done += 1
-                budget = None if budget is None else budget - reply["elapsed"]
+        for index, reply, frames in _run_tasks(request, cases, uid, without, level):
+            _reply(proto_out, index, reply, frames)
 
 
-def _reply(proto_out: int, reply: dict, frames: list) -> None:
-    write_json(proto_out, {"status": "ok", "returncode": None, "signal": None, "output": "",
-                           "output_truncated": False, "answer_truncated": False, "violations": [],
-                           **reply, "frames": len(frames)})
-    for frame in frames:
-        write_frame(proto_out, frame)
+def _run_tasks(request: dict, cases: dict, uid, without: tuple, level: dict):
+    """Yield (index, reply, frames) for each task in order, forking again after a task that
+    ended its child."""
+    tasks, budget, done = request["tasks"], request.get("budget"), 0
+    while done < len(tasks):
+        if budget is not None and budget <= 0:  # the submission's time ran out: not run
+            yield done, {"status": "timeout", "elapsed": 0.0}, []
+            done += 1
+            continue
+        for reply, frames in _run_child(tasks[done:], request, cases, uid, without, level, budget):
+            yield done, reply, frames
+            done += 1
+            budget = None if budget is None else budget - reply["elapsed"]
 
 
-def _run_child(request: dict, first: int, cases: dict, uid, without: tuple, level: dict, budget):
-    """Fork one child for the tasks from ``first`` on; yield (reply, frames) as each task ends.
-    The child stops at the first task that crashes or runs out of time: the caller forks again
-    for the rest, so one task's hang or crash costs that task alone."""
-    tasks, limits = request["tasks"][first:], request["limits"]
+def _reply(fd: int, index: int, reply: dict, frames: list) -> None:
+    head = {"status": "ok", "returncode": None, "signal": None, "output": "", "output_truncated": False,
+            "answer_truncated": False, "violations": [], **reply, "task": index, "frames": len(frames)}
+    write_frames(fd, [json.dumps(head).encode(), *frames])
+
+
+def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, level: dict, budget):
+    """Fork one child for ``tasks``; yield (reply, frames) as each task ends. The child stops at
+    the first task that crashes or runs out of time: the caller forks again for the rest, so
+    one task's hang or crash costs that task alone."""
+    limits = request["limits"]
     tmpdir = _job_folder(uid)
     out = tempfile.TemporaryFile()
     result_r, result_w = os.pipe()
