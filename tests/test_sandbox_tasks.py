@@ -18,6 +18,13 @@ SOURCES = {
     "forbidden": "import torch\nimport torch.nn.functional as F\nprint('loaded forbidden')\n"
                  "def f():\n    return F.mse_loss(torch.ones(1), torch.zeros(1))\n",
     "chatty": "import torch\nprint('x' * 100000)\ndef f():\n    return torch.ones(())\n",
+    # Writes to every descriptor it may hold: end markers (empty frames) on the result pipe,
+    # garbage on the report pipe; then many tiny frames.
+    "forger": "import os, torch\nfor fd in range(3, 64):\n    try:\n        os.write(fd, bytes(8) * 1000)\n"
+              "    except OSError:\n        pass\ndef f():\n    return torch.ones(())\n",
+    "tiny_frames": "import os, struct, torch\ndef f():\n    for fd in range(3, 64):\n        try:\n"
+                   "            os.write(fd, (struct.pack('<Q', 1) + b'x') * 10000)\n        except OSError:\n"
+                   "            pass\n    return torch.ones(())\n",
 }
 
 
@@ -76,3 +83,13 @@ def test_argument_sets_sent_once_are_still_right_after_the_worker_forgets_them(w
         jobs = worker.run_all(tasks("ok", cases=first) + tasks("ok", cases=second) + tasks("ok", cases=first),
                               "cpu", Limits(timeout=5.0))
         assert [answer_ids(j) for j in jobs] == [["first"], ["second"], ["first"]]
+
+
+def test_forged_end_markers_and_floods_cost_only_that_submission(worker):
+    forged = worker.run_all(tasks("forger", "ok", "ok"), "cpu", Limits(timeout=5.0))
+    # The forged markers end the exercises before any answer: nothing of this job is scored.
+    assert all(not answer_ids(job) for job in forged)
+    # 10 kB of one-byte frames: what the zygote keeps per frame counts against the 64 kB allowed.
+    flooded = worker.run_all(tasks("tiny_frames", "ok"), "cpu", Limits(timeout=5.0, result_bytes=1 << 16))
+    assert flooded[0].status == "crashed" and answer_ids(flooded[1]) == ["only"]
+    assert [answer_ids(job) for job in worker.run_all(tasks("ok", "ok"), "cpu", Limits(timeout=5.0))] == [["only"]] * 2

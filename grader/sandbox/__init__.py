@@ -46,10 +46,12 @@ Pipes:
   Frames are length-prefixed (:mod:`.protocol`); the grader reads each with a limit and a
   timeout, and a worker that breaks the protocol is killed and replaced.
 - job -> zygote, *result* pipe: answer frames (:mod:`.wire`), an empty frame after each task,
-  drained by a zygote thread up to ``result_bytes`` per task; past that the job is ended and
-  the task reported crashed.
+  drained by a zygote thread up to ``result_bytes`` per task (each frame counted with what
+  keeping it costs) and no more empty frames than tasks; past either the job is ended and the
+  task reported crashed.
 - job -> zygote, *report* pipe: names of forbidden calls the guard trapped, one per line, and
-  after each task a line ``=<offset>`` saying where its output ended.
+  after each task a line ``=<offset>`` saying where its output ended; read a bounded amount
+  at a time.
 - job -> zygote, *output*: the job's fds 1 and 2 are an unlinked temporary file of the zygote's;
   it keeps the first ``output_bytes`` + 1 bytes of each task (the extra byte marks truncation).
   What a job says of its own tasks (markers, offsets) can only misfile its own output, never

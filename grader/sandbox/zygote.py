@@ -25,13 +25,18 @@ from .limits import Limits
 from .protocol import ProtocolError, read_frame, read_json, write_frames, write_json
 
 
+_FRAME_COST = 64  # bytes a kept frame costs the zygote beyond its data, counted against the budget
+_REPORT_KEPT = 1 << 16  # characters of the report pipe kept unread at most
+
+
 class _Drain(threading.Thread):
     """Collect a child's answer frames, task by task: an empty frame ends a task. Each task may
-    send up to a byte budget; past it, reading stops (the task is reported crashed)."""
+    send up to a byte budget, each frame counted with what keeping it costs, and the job no more
+    end markers than it has tasks; past either, reading stops (the task is reported crashed)."""
 
-    def __init__(self, fd: int, budget: int):
+    def __init__(self, fd: int, budget: int, tasks: int):
         super().__init__(daemon=True)
-        self.fd, self.budget = fd, budget
+        self.fd, self.budget, self.expected = fd, budget, tasks
         self.tasks = []  # per finished task: (frames, monotonic time its end marker arrived)
         self.current, self.truncated, self.broken, self.ended = [], False, False, False
         self.changed = threading.Condition()
@@ -44,12 +49,15 @@ class _Drain(threading.Thread):
                 if frame is None:
                     break
                 if not frame:
+                    if len(self.tasks) == self.expected:
+                        self.broken = True
+                        break
                     with self.changed:
                         self.tasks.append((self.current, time.monotonic()))
                         self.current, used = [], 0
                         self.changed.notify_all()
                     continue
-                used += len(frame)
+                used += len(frame) + _FRAME_COST
                 if used > self.budget:
                     self.truncated = True
                     break
@@ -86,9 +94,8 @@ class _Reports:
 
     def take(self) -> tuple[list, int | None]:
         """The names of the next task, and where its output ended (None if it did not say)."""
-        try:
-            while chunk := os.read(self.fd, 1 << 16):
-                self.text += chunk.decode(errors="replace")
+        try:  # one read: a job writing without end must not keep the zygote reading
+            self.text = (self.text + os.read(self.fd, _REPORT_KEPT).decode(errors="replace"))[-_REPORT_KEPT:]
         except OSError:  # BlockingIOError: nothing more for now
             pass
         *lines, self.text = self.text.split("\n")
@@ -227,7 +234,7 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
                   result_w, report_w, level)
     os.close(result_w)
     os.close(report_w)
-    drain = _Drain(result_r, limits["result_bytes"])
+    drain = _Drain(result_r, limits["result_bytes"], len(tasks))
     drain.start()
     reports, output_at, last = _Reports(report_r), 0, None
     try:
