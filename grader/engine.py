@@ -141,30 +141,21 @@ class Grader:
                 results[spec.name] = early
             else:
                 runnable.append(Task(source.text, source.filename, spec.name, self._job_input(spec)))
-        futures = self._pool.submit_all(runnable, self.device, self.limits) if runnable else []
+        started_jobs = self._start_jobs(runnable)
         for name, early in results.items():  # its cases are listed all the same, so every report has the same tests
             prepared = self.prepare(self.day.exercise(name))
             early.cases = [_not_run(prepared, case, early) for case in prepared.cases]
-        prepared = [self.prepare(self.day.exercise(task.function)) for task in runnable]
-        # A job input read from disk must be the cases judged; one that is not (a cache written
-        # by another version of this code) is run again with the right one.
-        stale = [i for i, (p, task) in enumerate(zip(prepared, runnable)) if p.payload != task.cases]
-        if stale:
-            again = self._pool.submit_all([dataclasses.replace(runnable[i], cases=prepared[i].payload) for i in stale],
-                                          self.device, self.limits)
-            for i, future in zip(stale, again):
-                futures[i] = future
         # The quiz counts towards the whole day, not towards one exercise; scored while jobs run.
         quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
-        if runnable:
+        if started_jobs:
             from .judging.pytest_plugin import run_cases
 
             # pytest judges each exercise as soon as its task ends, while later ones still run.
-            runs = {p.spec.name: (p, _Answers(future)) for p, future in zip(prepared, futures)}
+            runs = {prepared.spec.name: (prepared, _Answers(future)) for prepared, future in started_jobs}
             with _JUDGING:
                 judged = run_cases(self.day, runs, self._judge_case)
-            for name, (exercise, answers) in runs.items():
-                results[name] = _exercise_result(exercise, answers.job, judged[name], answers.by_id, answers.import_error)
+            for name, (prepared, answers) in runs.items():
+                results[name] = _exercise_result(prepared, answers.job, judged[name], answers.by_id, answers.import_error)
         ordered = [results[s.name] for s in specs]
         for spec, result in zip(specs, ordered):
             result.visibility = spec.visibility
@@ -173,6 +164,22 @@ class Grader:
                 result.feedback = "\n".join([result.feedback, *notes]).strip()
         return DayResult(self.day.name, self.day.title, str(files), self.device, ordered,
                          quiz=quiz_section, elapsed=time.monotonic() - started, sandbox=self._pool.sandbox)
+
+    def _start_jobs(self, tasks: list) -> list:
+        """(Prepared, future) per task. The jobs start at once, from the inputs kept on disk;
+        each input is then checked against the cases judged, and one that differs (a cache
+        written by another version of this code) runs again with the right one."""
+        if not tasks:
+            return []
+        futures = self._pool.submit_all(tasks, self.device, self.limits)
+        prepared = [self.prepare(self.day.exercise(task.function)) for task in tasks]
+        stale = [i for i, (p, task) in enumerate(zip(prepared, tasks)) if p.payload != task.cases]
+        if stale:
+            again = self._pool.submit_all([dataclasses.replace(tasks[i], cases=prepared[i].payload) for i in stale],
+                                          self.device, self.limits)
+            for i, future in zip(stale, again):
+                futures[i] = future
+        return list(zip(prepared, futures))
 
     def _precheck(self, spec: ExerciseSpec, files):
         """(result, source): a result when the exercise's source cannot be run at all."""
