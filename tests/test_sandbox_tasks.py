@@ -93,3 +93,8 @@ def test_forged_end_markers_and_floods_cost_only_that_submission(worker):
     flooded = worker.run_all(tasks("tiny_frames", "ok"), "cpu", Limits(timeout=5.0, result_bytes=1 << 16))
     assert flooded[0].status == "crashed" and answer_ids(flooded[1]) == ["only"]
     assert [answer_ids(job) for job in worker.run_all(tasks("ok", "ok"), "cpu", Limits(timeout=5.0))] == [["only"]] * 2
+
+
+def test_a_budget_spent_while_the_job_forks_stops_it_at_once(worker):
+    jobs = worker.run_all(tasks("hang", "ok"), "cpu", Limits(timeout=5.0), budget=1e-6)
+    assert [j.status for j in jobs] == ["timeout", "timeout"] and jobs[0].elapsed < 2.0

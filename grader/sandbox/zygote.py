@@ -135,10 +135,13 @@ def _wait(pid: int, timeout: float):
 
 
 def _kill_group(pid: int):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    # The child itself too: killed before its first step (a budget nearly spent), it has no
+    # process group of its own yet.
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _job_uid() -> int | None:
