@@ -3,6 +3,8 @@ a hang or a crash costs that exercise alone, and output, forbidden calls and tim
 exercise by exercise. Sources go straight to a :class:`grader.sandbox.Worker` (no scan)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from grader.sandbox import Limits, Task, pool, wire
@@ -20,9 +22,9 @@ SOURCES = {
     "chatty": "import torch\nprint('x' * 100000)\ndef f():\n    return torch.ones(())\n",
     # Writes to every descriptor it may hold: end markers (empty frames) on the result pipe,
     # garbage on the report pipe; then many tiny frames.
-    "forger": "import os, torch\nfor fd in range(3, 64):\n    try:\n        os.write(fd, bytes(8) * 1000)\n"
+    "forger": "import os, torch\nfor fd in range(3, 4096):\n    try:\n        os.write(fd, bytes(8) * 1000)\n"
               "    except OSError:\n        pass\ndef f():\n    return torch.ones(())\n",
-    "tiny_frames": "import os, struct, torch\ndef f():\n    for fd in range(3, 64):\n        try:\n"
+    "tiny_frames": "import os, struct, torch\ndef f():\n    for fd in range(3, 4096):\n        try:\n"
                    "            os.write(fd, (struct.pack('<Q', 1) + b'x') * 10000)\n        except OSError:\n"
                    "            pass\n    return torch.ones(())\n",
 }
@@ -98,3 +100,15 @@ def test_forged_end_markers_and_floods_cost_only_that_submission(worker):
 def test_a_budget_spent_while_the_job_forks_stops_it_at_once(worker):
     jobs = worker.run_all(tasks("hang", "ok"), "cpu", Limits(timeout=5.0), budget=1e-6)
     assert [j.status for j in jobs] == ["timeout", "timeout"] and jobs[0].elapsed < 2.0
+
+
+def test_the_zygote_keeps_nothing_of_a_finished_job_open(worker):
+    """A zygote serves a whole class: a descriptor left per job would end it after a thousand."""
+    def zygote_fds():
+        return len(os.listdir(f"/proc/{worker._proc.pid}/fd"))
+
+    worker.run_all(tasks("ok"), "cpu", Limits(timeout=5.0))
+    before = zygote_fds()
+    for _ in range(5):
+        worker.run_all(tasks("ok", "exits", "ok"), "cpu", Limits(timeout=5.0))
+    assert zygote_fds() == before

@@ -270,7 +270,8 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
             pass
         _clean_up(tmpdir, uid)
         drain.join(timeout=2.0)
-        os.close(report_r)
+        for fd in (result_r, report_r):  # a zygote serves a whole batch: nothing of a job may stay open
+            os.close(fd)
         out.close()
     # The last reply waits for the clean-up: once the grader has it, nothing of the job is left.
     if last is not None:
