@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import torch
 
 from grader.sandbox import Limits, Task, pool, wire
 
@@ -20,6 +21,11 @@ SOURCES = {
     "forbidden": "import torch\nimport torch.nn.functional as F\nprint('loaded forbidden')\n"
                  "def f():\n    return F.mse_loss(torch.ones(1), torch.zeros(1))\n",
     "chatty": "import torch\nprint('x' * 100000)\ndef f():\n    return torch.ones(())\n",
+    "careless": "import torch\ntorch.set_grad_enabled(False)\ntorch.set_default_dtype(torch.float64)\n"
+                "torch.Tensor.sum = lambda self, *a, **k: self * 0\ntorch.zeros = None\ntorch.made_up = 1\n"
+                "def f():\n    return torch.ones(())\n",
+    "sums": "import torch\ndef f():\n    x = torch.ones(3, requires_grad=True)\n    y = torch.zeros(3) + x\n"
+            "    assert not hasattr(torch, 'made_up')\n    return y.sum()\n",
     # Writes to every descriptor it may hold: end markers (empty frames) on the result pipe,
     # garbage on the report pipe; then many tiny frames.
     "forger": "import os, torch\nfor fd in range(3, 4096):\n    try:\n        os.write(fd, bytes(8) * 1000)\n"
@@ -112,3 +118,10 @@ def test_the_zygote_keeps_nothing_of_a_finished_job_open(worker):
     for _ in range(5):
         worker.run_all(tasks("ok", "exits", "ok"), "cpu", Limits(timeout=5.0))
     assert zygote_fds() == before
+
+
+def test_a_slip_in_one_file_does_not_cost_the_exercises_after_it(worker):
+    jobs = worker.run_all(tasks("careless", "sums"), "cpu", Limits(timeout=5.0))
+    [answer] = [a for frame in jobs[1].frames for a in wire.decode(frame)["answers"]]
+    assert answer["error"] is None, answer["error"]
+    assert answer["output"].dtype == torch.float32 and answer["output"].item() == 3.0

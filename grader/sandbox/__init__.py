@@ -26,8 +26,9 @@ Three kinds of process, and every pipe between them:
   set (:mod:`.child`), each task with a fresh output allowance. The zygote gives each task its
   own timeout; a task that hangs or crashes ends the fork, and the tasks after it go on in a
   new one, so it costs that task alone. Tasks of one job share a process, as they share an
-  author: one exercise's file can change what another's computes, never what the grader
-  expects. A job may be left running threads or children: at the end the zygote kills its
+  author: between tasks the job puts back torch's namespaces and global switches (grad mode,
+  default dtype and device), so a slip in one file does not cost the next, but a file that
+  means to can still change what another computes; never what the grader expects. A job may be left running threads or children: at the end the zygote kills its
   process group, every process left under it as subreaper (where /proc cannot list them and it
   is root: every process of the job's uid), and removes its folder.
 
