@@ -11,6 +11,7 @@ import functools
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,12 +99,18 @@ class Grader:
 
     def close(self):
         self._pool.close()
+        if "_quiz_thread" in self.__dict__:  # started by a whole-day grade
+            self._quiz_thread.shutdown()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+    @functools.cached_property
+    def _quiz_thread(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-quiz")
 
     @functools.cached_property
     def day_quiz(self):
@@ -145,8 +152,10 @@ class Grader:
         for name, early in results.items():  # its cases are listed all the same, so every report has the same tests
             prepared = self.prepare(self.day.exercise(name))
             early.cases = [_not_run(prepared, case, early) for case in prepared.cases]
-        # The quiz counts towards the whole day, not towards one exercise; scored while jobs run.
-        quiz_section = None if exercises else quiz.section_for(self.day_quiz, self.day.name, files.quiz_root)
+        # The quiz counts towards the whole day, not towards one exercise. Its keys are stretched
+        # hashes, which let go of the GIL: scored on a thread of its own while cases are judged.
+        quiz_section = None if exercises else self._quiz_thread.submit(quiz.section_for, self.day_quiz, self.day.name,
+                                                                       files.quiz_root)
         if started_jobs:
             from .judging.pytest_plugin import run_cases
 
@@ -163,7 +172,8 @@ class Grader:
             if notes:
                 result.feedback = "\n".join([result.feedback, *notes]).strip()
         return DayResult(self.day.name, self.day.title, str(files), self.device, ordered,
-                         quiz=quiz_section, elapsed=time.monotonic() - started, sandbox=self._pool.sandbox)
+                         quiz=quiz_section and quiz_section.result(), elapsed=time.monotonic() - started,
+                         sandbox=self._pool.sandbox)
 
     def _start_jobs(self, tasks: list) -> list:
         """(Prepared, future) per task. The jobs start at once, from the inputs kept on disk;
