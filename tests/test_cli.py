@@ -88,3 +88,19 @@ def test_a_reader_that_stops_early_is_not_an_error():
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert b"error" not in err
+
+
+def test_the_worker_starts_from_day_yaml_alone_and_only_for_a_readable_day(tmp_path, day3):
+    """`grade DAY` starts its worker before the day's exercises load (the worker's torch import
+    is the longest step); an unreadable or missing day starts none, and its load explains why."""
+    from grader import workers
+
+    (tmp_path / "day3").mkdir()
+    (tmp_path / "day3" / "day.yaml").write_text("forbidden: [unclosed\n")
+    assert workers.start_early(str(tmp_path), "day3") is None
+    assert workers.start_early(None, "day9") is None
+    pool = workers.start_early(None, "day3")
+    try:
+        assert workers.armed_for(pool, day3)
+    finally:
+        pool.close()

@@ -1,6 +1,7 @@
 """``grade DAY [EXERCISE...]``: grade a submission and print a report."""
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -45,17 +46,20 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     from ..submission import quiz_root
 
     ctx = click.get_current_context()
-    loaded = _load_day(course, day)
     names = [n for n in exercises if n != QUIZ]
-    for name in names:
-        loaded.exercise(name)
-    place.day_folder(submission, day)
     if names or not exercises:
-        result = _grade(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), submission, names or None,
-                        cache=not no_cache)
+        with _early_workers(course, day) as pool:
+            loaded = _load_day(course, day)
+            for name in names:
+                loaded.exercise(name)
+            place.day_folder(submission, day)
+            result = _grade(loaded, device, Limits(timeout=timeout, memory_mb=memory_mb), submission, names or None,
+                            cache=not no_cache, pool=pool)
         if QUIZ in exercises:
             result.quiz = quiz.section_for(quiz.for_day(loaded), day, quiz_root(submission))
     else:  # only the quiz: no workers, no torch
+        loaded = _load_day(course, day)
+        place.day_folder(submission, day)
         if not loaded.quiz_path.is_file():
             raise UsageError(f"{day} has no quiz")
         result = DayResult(day, loaded.title, str(submission), device, [],
@@ -89,17 +93,28 @@ def _load_day(course, day):
         raise
 
 
-def _grade(loaded, device, limits, submission, names, cache=True):
+@contextlib.contextmanager
+def _early_workers(course, day):
+    """The worker, started first of all: its torch import is the longest step of a grade."""
     from .. import workers
 
-    pool = workers.start(loaded)  # their torch import overlaps with ours, which the engine brings
+    pool = workers.start_early(course, day)
     try:
-        from ..engine import Grader
-
-        with Grader(loaded, device, limits, pool=pool, cache=cache) as grader:
-            return grader.grade(submission, names)
+        yield pool
     finally:
-        pool.close()
+        if pool is not None:  # when a usage error came first; closing it again after a Grader did is harmless
+            pool.close()
+
+
+def _grade(loaded, device, limits, submission, names, cache, pool):
+    from .. import workers
+
+    if pool is None or not workers.armed_for(pool, loaded):  # day.yaml changed or could not be read early
+        pool = workers.start(loaded)
+    from ..engine import Grader  # its torch import overlaps with the worker's
+
+    with Grader(loaded, device, limits, pool=pool, cache=cache) as grader:
+        return grader.grade(submission, names)
 
 
 def _upcoming(loaded, result, asked):

@@ -130,16 +130,22 @@ def _load_day(folder: Path) -> Day:
     _require(isinstance(names, list) and names, loc, "'exercises' must be a non-empty list of names")
     _require(len(set(names)) == len(names), loc, "an exercise is listed twice in 'exercises'")
     exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, yamlfile.item_where(path, n)) for n in names)
-    forbidden = data.get("forbidden", {}) or {}
+    calls, ops = forbidden(data)
     return Day(
         name=folder.name,
         title=str(data.get("title", folder.name)),
         folder=folder,
         exercises=exercises,
-        forbidden_calls=tuple(forbidden.get("calls", ())),
-        forbidden_ops=tuple(forbidden.get("ops", ())),
+        forbidden_calls=calls,
+        forbidden_ops=ops,
         secret=course_secret.load(folder.parent),
     )
+
+
+def forbidden(day_data: dict) -> tuple[tuple, tuple]:
+    """(calls, ops) a day forbids, from its day.yaml's mapping."""
+    listed = day_data.get("forbidden", {}) or {}
+    return tuple(listed.get("calls", ())), tuple(listed.get("ops", ()))
 
 
 def _load_exercise(path: Path, name: str, listed_at: str) -> ExerciseSpec:

@@ -183,6 +183,7 @@ class WorkerPool:
     """A fixed set of workers; :meth:`submit` runs a job on whichever worker is free."""
 
     def __init__(self, size: int = 1, guard_calls=(), guard_ops=(), preload=()):
+        self.guard = (tuple(guard_calls), tuple(guard_ops))  # what its workers trap
         self._workers = [Worker(guard_calls, guard_ops, preload=preload) for _ in range(size)]
         self._free = queue.Queue()
         self._sandbox = None
