@@ -121,10 +121,7 @@ class Grader:
     def prepare(self, spec: ExerciseSpec) -> Prepared:
         if spec.name not in self._prepared:
             cases, expected, skipped = self._references.for_exercise(spec)
-            prepared = Prepared(spec, cases, expected, skipped, job_cases(cases))
-            if self._references.kept(spec, "job") != prepared.payload:
-                self._references.keep(spec, "job", prepared.payload)
-            self._prepared[spec.name] = prepared
+            self._prepared[spec.name] = Prepared(spec, cases, expected, skipped, job_cases(cases))
         return self._prepared[spec.name]
 
     def _job_input(self, spec: ExerciseSpec) -> bytes:
@@ -133,7 +130,11 @@ class Grader:
         if spec.name in self._prepared:
             return self._prepared[spec.name].payload
         kept = self._references.kept(spec, "job")
-        return kept if kept is not None else self.prepare(spec).payload
+        if kept is not None:
+            return kept
+        payload = self.prepare(spec).payload
+        self._references.keep(spec, "job", payload)
+        return payload
 
     @one_intra_op_thread()
     def grade(self, submission: Path, exercises=None) -> DayResult:
@@ -189,6 +190,7 @@ class Grader:
                                           self.device, self.limits)
             for i, future in zip(stale, again):
                 futures[i] = future
+                self._references.keep(prepared[i].spec, "job", prepared[i].payload)
         return list(zip(prepared, futures))
 
     def _precheck(self, spec: ExerciseSpec, files):
