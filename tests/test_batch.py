@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.classroom import gradebook, roster, run
+from grader.classroom import gradebook, roster, run, slots
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.results import DayResult, ExerciseResult
@@ -151,6 +151,21 @@ def test_bad_shard_is_a_usage_error(text, tmp_path):
     (tmp_path / "subs").mkdir()
     result = CliRunner().invoke(main, ["batch", "day3", str(tmp_path / "subs"), "--shard", text, "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--shard must be i/n" in result.output
+
+
+@pytest.mark.parametrize("jobs", ["0", "257", "many"])
+def test_bad_jobs_is_a_usage_error(jobs, tmp_path):
+    (tmp_path / "subs").mkdir()
+    result = CliRunner().invoke(main, ["batch", "day3", str(tmp_path / "subs"), "--jobs", jobs, "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "neither a number from 1 to 256 nor auto" in result.output
+
+
+def test_auto_jobs_follow_usable_cores_cpu_quota_and_memory(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(8)), raising=False)
+    for quota, mib, expected in [(None, 64_000, 8), (3, 64_000, 3), (None, 5 * slots.WORKER_MIB + 1, 5), (None, 10, 1)]:
+        monkeypatch.setattr(slots, "_cpu_quota", lambda: quota)
+        monkeypatch.setattr(slots, "_available_mib", lambda: mib)
+        assert slots.auto_jobs() == expected
 
 
 class _FakeGrader:

@@ -24,7 +24,10 @@ SOURCES = {
     "careless": "import torch\ntorch.set_grad_enabled(False)\ntorch.set_default_dtype(torch.float64)\n"
                 "torch.Tensor.sum = lambda self, *a, **k: self * 0\ntorch.zeros = None\ntorch.made_up = 1\n"
                 "def f():\n    return torch.ones(())\n",
-    "sums": "import torch\ndef f():\n    x = torch.ones(3, requires_grad=True)\n    y = torch.zeros(3) + x\n"
+    # Its one change is equal to everything: a check by == would take it for the original.
+    "liar": "import torch\nclass Liar:\n    __eq__ = lambda self, other: True\n    __hash__ = object.__hash__\n"
+            "torch.add = Liar()\ndef f():\n    return torch.ones(())\n",
+    "sums": "import torch\ndef f():\n    x = torch.ones(3, requires_grad=True)\n    y = torch.add(torch.zeros(3), x)\n"
             "    assert not hasattr(torch, 'made_up')\n    return y.sum()\n",
     # Writes to every descriptor it may hold: end markers (empty frames) on the result pipe,
     # garbage on the report pipe; then many tiny frames.
@@ -120,8 +123,9 @@ def test_the_zygote_keeps_nothing_of_a_finished_job_open(worker):
     assert zygote_fds() == before
 
 
-def test_a_slip_in_one_file_does_not_cost_the_exercises_after_it(worker):
-    jobs = worker.run_all(tasks("careless", "sums"), "cpu", Limits(timeout=5.0))
+@pytest.mark.parametrize("careless", ["careless", "liar"])
+def test_a_slip_in_one_file_does_not_cost_the_exercises_after_it(worker, careless):
+    jobs = worker.run_all(tasks(careless, "sums"), "cpu", Limits(timeout=5.0))
     [answer] = [a for frame in jobs[1].frames for a in wire.decode(frame)["answers"]]
     assert answer["error"] is None, answer["error"]
     assert answer["output"].dtype == torch.float32 and answer["output"].item() == 3.0

@@ -19,7 +19,7 @@ class BatchRequest:
     day: object  # a loaded grader.course.manifest.Day
     submissions: Path
     out: Path
-    jobs: int = 1
+    jobs: int | None = None  # students graded at once; None: slots.auto_jobs()
     shard: tuple = (1, 1)
     force: bool = False
     students: tuple = ()  # regrade just these (they must be in the shard)
@@ -61,12 +61,14 @@ def grade_class(request: BatchRequest, say=lambda _line: None, progress=_silent)
         todo = run.pending(out, assigned, request.force, request.submissions, request.day.name)
     manifest.write(out, request.day.name, request.shard, names, assigned, setup)
     kept = len(assigned) - len(todo)
+    jobs = min(request.jobs or slots.auto_jobs(), len(todo)) or 1  # a worker more than students is idle
     say(f"{len(assigned)} student(s) in shard {request.shard[0]}/{request.shard[1]}; {len(todo)} to grade"
+        + (f", {jobs} at once" if todo else "")
         + (f", {kept} already graded with unchanged files (--force to regrade)" if kept else ""))
     if todo:
-        pool = slots.start(request.day, request.jobs)
+        pool = slots.start(request.day, jobs)
         with Grader(request.day, device, request.limits, pool=pool, cache=request.cache) as grader, progress(len(todo)) as tick:
-            run.run(grader, request.submissions, todo, out, request.jobs, request.student_timeout,
+            run.run(grader, request.submissions, todo, out, jobs, request.student_timeout,
                     on_done=tick, lease=pool.lease, setup=setup)
     files = {n: path for n in assigned if (path := run.result_path(out, n)).is_file()}
     return gradebook.write(gradebook.read(files), out, say)

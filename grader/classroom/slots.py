@@ -13,12 +13,42 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
+import os
 import queue
 import threading
 from concurrent.futures import Future
 
 from ..sandbox import Worker
 from ..workers import PRELOAD
+
+
+WORKER_MIB = 1024  # a worker (about 300 MiB resident) and its job's headroom
+
+
+def auto_jobs() -> int:
+    """Students graded at once by default: one per core this process may use (a Slurm or
+    taskset CPU set, a container's CPU quota), fewer where memory would not hold the workers."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cpus, _cpu_quota() or cpus, _available_mib() // WORKER_MIB))
+
+
+def _cpu_quota() -> int | None:
+    """cgroup v2's CPU limit (``docker --cpus``, Kubernetes limits), rounded up; None if none."""
+    try:
+        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
+        return math.ceil(int(quota) / int(period))
+    except (OSError, ValueError, ZeroDivisionError):  # "max": no limit; or no cgroup v2
+        return None
+
+
+def _available_mib() -> int:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            line = next(line for line in meminfo if line.startswith("MemAvailable:"))
+        return int(line.split()[1]) // 1024
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 1 << 30  # not Linux: cores alone decide
 
 
 def start(day, jobs: int) -> "SlotPool":

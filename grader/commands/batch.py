@@ -12,13 +12,26 @@ from ..sandbox import Limits
 from .options import course_option, device_option, limits_options, no_cache_option
 
 
+def _jobs(ctx, param, value):
+    if value == "auto":
+        return None
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 256:
+        raise click.BadParameter(f"{value!r} is neither a number from 1 to 256 nor auto")
+    return jobs
+
+
 @click.command("batch")
 @click.argument("day")
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="Folder for gradebook.csv, summary and one JSON per student.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
-              help="Students graded at once (and sandboxed workers kept warm).")
+@click.option("--jobs", "-j", default="auto", show_default=True, callback=_jobs, metavar="N|auto",
+              help="Students graded at once (and sandboxed workers kept warm), 1 to 256; auto: one per "
+                   "usable core, fewer if memory is short.")
 @click.option("--shard", help="Grade only slice i of n of the sorted roster (1-based), e.g. 2/8; "
                               "'slurm' reads SLURM_ARRAY_TASK_ID/COUNT.")
 @click.option("--force", is_flag=True, help="Regrade students that already have a result in --out.")

@@ -7,6 +7,7 @@ Runs only in the forked child. Each answer frame is a plain dict in the format o
 from __future__ import annotations
 
 import json
+import operator
 import os
 import sys
 import time
@@ -62,6 +63,11 @@ _RESTORED = (torch, torch.Tensor, torch.nn.functional)
 def _restore(pristine: list) -> None:
     for namespace, saved in pristine:
         current = vars(namespace)
+        # The usual case, nothing to put back, checked in C by identity (an object the file put
+        # there could answer == as it likes).
+        if (len(current) == len(saved) and all(map(operator.is_, current, saved))
+                and all(map(operator.is_, current.values(), saved.values()))):
+            continue
         for name in [name for name in current if name not in saved]:
             delattr(namespace, name)
         for name, value in saved.items():

@@ -21,6 +21,7 @@ _LEN = struct.Struct("<Q")
 _DTYPES = {str(d).replace("torch.", ""): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
+_NAMES = {dtype: name for name, dtype in _DTYPES.items()}
 _ITEMSIZE = {name: torch.empty((), dtype=dtype).element_size() for name, dtype in _DTYPES.items()}
 _TAG = "__tensor__"
 _NESTED = (dict, list)
@@ -36,14 +37,12 @@ def encode(obj) -> bytes:
     def walk(value):
         nonlocal offset
         if type(value) is torch.Tensor:
-            # A meta tensor has a shape and a dtype but no data: it travels without bytes.
-            flat = value.detach().reshape(-1) if value.is_meta else value.detach().to("cpu").contiguous().reshape(-1)
-            blob = flat.view(torch.uint8).numpy().tobytes() if flat.numel() and not value.is_meta else b""
-            padding = -offset % flat.element_size()  # the decoder views each tensor in place
+            blob = _bytes(value)
+            padding = -offset % value.element_size()  # the decoder views each tensor in place
             if blob and padding:
                 blobs.append(bytes(padding))
                 offset += padding
-            tensors.append({"dtype": str(flat.dtype).replace("torch.", ""), "shape": list(value.shape),
+            tensors.append({"dtype": _NAMES.get(value.dtype) or str(value.dtype), "shape": list(value.shape),
                             "device": value.device.type, "offset": offset, "nbytes": len(blob)})
             blobs.append(blob)
             offset += len(blob)
@@ -58,6 +57,20 @@ def encode(obj) -> bytes:
 
     header = json.dumps({"body": walk(obj), "tensors": tensors}).encode()
     return _LEN.pack(len(header)) + header + b"".join(blobs)
+
+
+def _bytes(value: torch.Tensor) -> bytes:
+    """A tensor's elements in C order; a meta tensor has a shape and a dtype but no data."""
+    if value.is_meta:
+        return b""
+    value = value.detach()
+    if value.device.type != "cpu":
+        value = value.cpu()
+    try:  # numpy copies any layout straight into C order: one call for most answers
+        return value.numpy().tobytes()
+    except (TypeError, RuntimeError):  # bfloat16, a conjugate or negative view
+        flat = value.resolve_conj().resolve_neg().contiguous().reshape(-1)
+        return flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
 
 
 def decode(data: bytes):
