@@ -328,6 +328,7 @@ def _warm_up(modules) -> None:
     import torch.fx.experimental.symbolic_shapes  # noqa: F401
     x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
     invoke.backward(x.log_softmax(-1).exp() * x, torch.ones(4, 3, dtype=torch.float64))
+    repr(x)  # printing a tensor imports torch._subclasses.schema_check_mode on first use
     wire.decode(wire.encode({"x": x.detach()}))
 
 
