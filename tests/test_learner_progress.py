@@ -108,6 +108,12 @@ def test_typos_get_a_suggestion_and_usage_errors_name_the_command_run():
     assert "did you mean 'mse_loss'?" in _grade("day3", "mse_los").output
     assert "did you mean 'day3'?" in _grade("dya3").output
     assert "did you mean 'grade list'?" in _grade("lsit", "day3").output
+    for typed in ("mse", "mse_loss.py", "exercises/day3/mse_loss.py"):
+        assert "did you mean 'mse_loss'?" in _grade("day3", typed).output
+    assert "did you mean 'kl_div'?" in _grade("day3", "kl").output
+    assert "(known: " in _grade("day3", "triplet").output  # two exercises start so: no guess
+    hint = _grade("hint", "day9")
+    assert hint.exit_code == 2 and "unknown day 'day9'" in hint.output
     option = _grade("day3", "--submision", "x")
     assert option.exit_code == 2 and "'--submission'" in option.output and "Try 'grade day3 --help'" in option.output
 

@@ -23,8 +23,8 @@ def hint_cmd(day, exercise, submission, course, device, everything, reset):
 
     pack = Course.locate(course)
     if exercise is None:
+        outline = progress.outline(pack.root, day)  # an unknown day is named before a missing folder
         place.day_folder(submission, day)
-        outline = progress.outline(pack.root, day)
         current = progress.next_item(progress.survey(outline, submission, grading(pack.root, day, device, submission),
                                                      ResultCache(outline.folder, device)))
         if current is None:
