@@ -192,7 +192,7 @@ def test_the_text_report_says_what_to_do_next(grader):
     from grader.reports import text
 
     todo = text.render(grader.grade(EXERCISES, ["mse_loss", "l1_loss"]))
-    assert todo.rstrip().splitlines()[-1].startswith(f"Next: {EXERCISES}/day3/mse_loss.py")
+    assert todo.rstrip().splitlines()[-1].startswith(f"Next: {EXERCISES}/day3/mse_loss.py (not started)")
     assert "Next:" not in text.render(grader.grade(SOLUTIONS, ["mse_loss", "l1_loss"]))
 
 

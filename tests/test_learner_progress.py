@@ -122,6 +122,8 @@ def test_hint_follows_the_current_exercise_and_says_when_none_are_left(tmp_path)
     sub = _project(tmp_path, {"mse_loss": SOLUTIONS / "day3" / "mse_loss.py",
                               "l1_loss": EXERCISES / "day3" / "l1_loss.py"})
     spec = Course.locate().load_day("day3").exercise("l1_loss")
+    graded = _grade("day3", "-s", sub, "mse_loss", "l1_loss").output.rstrip().splitlines()
+    assert graded[-1].startswith(f"Next: {sub / 'day3' / 'l1_loss.py'} (not started)"), graded
     first = _grade("hint", "day3", "-s", sub)
     assert first.exit_code == 0 and first.output.startswith("l1_loss (not started):")
     assert f"hint 1/{len(spec.hints)}: {spec.hints[0]}" in first.output

@@ -124,7 +124,7 @@ def _upcoming(loaded, result, asked):
 
     todo = next((e for e in result.exercises if e.status != "passed"), None)
     if todo is not None:
-        return progress.Progress(todo.name, progress.FAILING, todo)
+        return progress.of_result(todo)
     order = [e.name for e in loaded.exercises]
     graded = [order.index(e.name) for e in result.exercises]
     later = order[max(graded) + 1:] if graded and asked else []

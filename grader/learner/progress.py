@@ -121,7 +121,7 @@ def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> lis
                     cache.put(item.name, sources[item.name], item.result)
     for item in out:
         if item.result is not None:
-            item.state = PASSING if item.result.status == "passed" else FAILING
+            item.state = of_result(item.result).state
     return out
 
 
@@ -145,6 +145,14 @@ def quiz_progress(day: Outline, submission: Path, cache=None) -> Progress | None
 def quiz_state(section: dict) -> str:
     answered = any(q["status"] != "unanswered" for q in section.get("questions", []))
     return PASSING if section["status"] == "passed" else FAILING if answered or section["status"] == "error" else NOT_STARTED
+
+
+def of_result(ex) -> Progress:
+    """An exercise's place in the loop from its graded result: a stub that only raised
+    NotImplementedError is not started, not failing."""
+    state = PASSING if ex.status == "passed" else MISSING if ex.status == "missing" else \
+        NOT_STARTED if ex.feedback.startswith("not started") else FAILING
+    return Progress(ex.name, state, ex)
 
 
 def next_item(items: list[Progress]) -> Progress | None:

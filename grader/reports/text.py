@@ -104,8 +104,7 @@ def render(result, colour: bool = False, verbose: bool = False, next_step: str |
         from ..learner import progress
 
         todo = next((e for e in result.exercises if e.status != "passed"), None)
-        next_step = progress.next_step(result.day, todo and progress.Progress(todo.name, progress.FAILING, todo),
-                                       result.submission)
+        next_step = progress.next_step(result.day, todo and progress.of_result(todo), result.submission)
     if next_step:  # like rustlings: always say what to do next
         lines.append(next_step)
     elif result.quiz and result.quiz.get("status") == "passed" and result.percent >= 100:
