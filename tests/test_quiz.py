@@ -129,3 +129,4 @@ def test_grade_counts_the_quiz_in_the_total_and_json(tmp_path):
     assert report["max_score"] == sum(e["max_score"] for e in report["exercises"]) + report["quiz"]["max_score"]
     text = CliRunner().invoke(main, ["day3", "-s", str(tmp_path)]).output
     assert "quiz" in text and "not correct: kl_div_call" in text
+    assert f"not answered yet: {len(report['quiz']['questions']) - 2} of {len(report['quiz']['questions'])}" in text

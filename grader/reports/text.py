@@ -84,6 +84,10 @@ def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[s
     wrong = [q["id"] for q in quiz.get("questions", []) if q["status"] == "wrong"]
     if wrong:
         lines.append(f"    not correct: {', '.join(wrong)} (grade quiz {day} to try again)")
+    questions = quiz.get("questions", [])
+    unanswered = sum(q["status"] == "unanswered" for q in questions)
+    if unanswered and status not in ("missing", "error"):  # their message says why none counted
+        lines.append(f"    not answered yet: {unanswered} of {len(questions)} questions (grade quiz {day} asks them)")
     if quiz.get("message"):
         lines.append(f"    {quiz['message']}")
     return lines
