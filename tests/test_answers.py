@@ -58,3 +58,16 @@ def test_a_hostile_quiz_answer_is_cut_and_escaped(tmp_path):
     section = quiz.grade_answers(day_quiz, path)
     (message,) = [q["message"] for q in section["questions"] if q["id"] == choice.id]
     assert "\x1b" not in message and "\\x1b" in message and len(message) < 1000
+
+
+def test_unknown_quiz_ids_are_escaped_and_bounded_however_many(tmp_path):
+    from grader.course import quiz
+    from grader.course.manifest import Course
+
+    day_quiz = quiz.load(Course.locate().load_day("day3").quiz_path)
+    path = tmp_path / "quiz_answers.yaml"
+    keys = ['"\\e[31m\\u202e{}": a'.format("k" * 1000)] + [f"k{i}: a" for i in range(20_000)]
+    path.write_text("\n".join(keys) + "\n")
+    message = quiz.grade_answers(day_quiz, path)["message"]
+    assert "\x1b" not in message and "\u202e" not in message and "\\x1b" in message
+    assert "unknown question id" in message and "20001" in message and len(message) < 2000

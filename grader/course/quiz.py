@@ -335,7 +335,11 @@ def grade_answers(quiz: Quiz, path: Path) -> dict:
     unknown = sorted(set(answers) - known)
     results = [grade_question(quiz, q, answers.get(q.id)) for q in quiz.questions]
     problems = [r.message for r in results if r.status == "invalid"]
-    problems += [f"unknown question id '{u}' in {path.name} (known: {', '.join(sorted(known))})" for u in unknown]
+    if unknown:  # the learner's keys: a few shown, each cut and escaped, however many there are
+        shown = ", ".join(f"'{untrusted.text(u, 40)}'" for u in unknown[:3])
+        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+        problems.append(f"{len(unknown)} unknown question id(s) in {path.name}: {shown}{more} "
+                        f"(known: {', '.join(sorted(known))})")
     section.update(
         score=round(sum(r.score for r in results), 4),
         status="passed" if all(r.status == "correct" for r in results) else "failed",
