@@ -31,6 +31,12 @@ def test_json_report_is_the_only_thing_on_stdout():
     (["day3", "no_such_loss"], "unknown exercise 'no_such_loss'"),
     (["day3", "--submission", "does/not/exist"], "submission folder not found"),
     (["day3", "--course", "no/such/course"], "course pack not found"),
+    *((["day3", "--timeout", bad], "'--timeout'") for bad in ("-1", "0", "nan", "inf")),
+    (["day3", "--memory-mb", "0"], "'--memory-mb'"),
+    (["day3", "--output", "no/such/folder/report.json"], "folder no/such/folder does not exist"),
+    (["day3", "--output", str(ROOT)], "'--output'"),
+    (["batch", "day3", str(ROOT), "--student-timeout", "nan"], "'--student-timeout'"),
+    (["batch", "day3", str(ROOT), "--out", str(ROOT / "README.md")], "'--out'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
     result = CliRunner().invoke(main, args)

@@ -9,7 +9,7 @@ import click
 
 from ..course.manifest import Course
 from ..sandbox import Limits
-from .options import course_option, device_option, limits_options, no_cache_option
+from .options import SECONDS, course_option, device_option, finite, limits_options, no_cache_option
 
 
 def _jobs(ctx, param, value):
@@ -27,7 +27,7 @@ def _jobs(ctx, param, value):
 @click.command("batch")
 @click.argument("day")
 @click.argument("submissions", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("grades"), show_default=True,
               help="Folder for gradebook.csv, summary and one JSON per student.")
 @click.option("--jobs", "-j", default="auto", show_default=True, callback=_jobs, metavar="N|auto",
               help="Students graded at once (and sandboxed workers kept warm), 1 to 256; auto: one per "
@@ -37,7 +37,7 @@ def _jobs(ctx, param, value):
 @click.option("--force", is_flag=True, help="Regrade students that already have a result in --out.")
 @click.option("--students", "students", multiple=True, metavar="NAME[,NAME...]",
               help="Regrade just these students (repeat the option or separate names with commas).")
-@click.option("--student-timeout", type=click.FloatRange(min=0, min_open=True),
+@click.option("--student-timeout", type=SECONDS, callback=finite,
               help="Seconds all of one student's jobs may run together; their worker is restarted after.")
 @click.option("--progress-every", type=click.IntRange(1), help="Without a terminal: a progress line every N "
                                                                "students (default: every 10%).")

@@ -29,7 +29,7 @@ class _DayCommand(click.Command):
 @click.argument("exercises", nargs=-1)
 @submission_option()
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here instead of stdout.")
 @device_option()
 @course_option()
 @limits_options()
@@ -46,6 +46,8 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     from ..submission import quiz_root
 
     ctx = click.get_current_context()
+    if output is not None and not output.parent.is_dir():  # said before grading, not after
+        raise UsageError(f"--output {output}: folder {output.parent} does not exist")
     names = [n for n in exercises if n != QUIZ]
     if names or not exercises:
         with _early_workers(course, day) as pool:

@@ -1,6 +1,7 @@
 """Options that several commands share, defined once so their names, defaults and help agree."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -31,11 +32,21 @@ def device_option():
 def limits_options():
     """``--timeout`` and ``--memory-mb``, the sandbox limits a user may want to change."""
     def decorate(command):
-        command = click.option("--memory-mb", type=int, default=Limits.memory_mb, show_default=True,
+        command = click.option("--memory-mb", type=click.IntRange(min=1), default=Limits.memory_mb, show_default=True,
                                help="Extra address space per exercise on CPU.")(command)
-        return click.option("--timeout", type=float, default=Limits.timeout, show_default=True,
+        return click.option("--timeout", type=SECONDS, callback=finite, default=Limits.timeout, show_default=True,
                             help="Seconds per exercise.")(command)
     return decorate
+
+
+SECONDS = click.FloatRange(min=0, min_open=True)
+
+
+def finite(ctx, param, value):
+    """Refuses what click's ranges let through: nan compares false with any bound, and inf is no limit."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
 
 
 def no_cache_option():
