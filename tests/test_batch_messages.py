@@ -5,8 +5,10 @@ import sys
 import time
 
 import pytest
+from click.testing import CliRunner
 
 from grader.classroom import progress, roster
+from grader.cli import main
 from grader.errors import UsageError
 
 from classroom import HANG, make_pack, make_student
@@ -75,3 +77,13 @@ def test_ctrl_c_exits_130_and_writes_no_half_graded_student(tmp_path):
     _out, err = proc.communicate(timeout=50)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
     assert not list((tmp_path / "out" / "students").glob("*.json"))
+
+
+def test_a_folder_that_is_no_class_is_refused_before_grading(tmp_path):
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "notes.txt").write_text("")
+    (tmp_path / "alice" / "day3").mkdir(parents=True)
+    for folder, said in (("files", "no students in"), ("alice", "looks like one student's folder")):
+        result = CliRunner().invoke(main, ["batch", "day3", str(tmp_path / folder), "--out", str(tmp_path / "out")])
+        assert result.exit_code == 2 and said in result.output, result.output
+        assert not (tmp_path / "out").exists()

@@ -44,6 +44,7 @@ def grade_class(request: BatchRequest, say=lambda _line: None, progress=_silent)
     from ..engine import Grader, resolve_device
 
     names = roster.students(request.submissions)
+    roster.check_class(request.submissions, request.day.name, names)
     assigned = roster.shard(names, *request.shard)
     unknown = sorted(set(request.students) - set(assigned))
     if unknown:

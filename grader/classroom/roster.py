@@ -20,6 +20,17 @@ def students(submissions: Path) -> list[str]:
     return sorted({p.name if p.is_dir() else p.stem for p in entries if p.is_dir() or is_loose_notebook(p)})
 
 
+def check_class(submissions: Path, day: str, names: list[str]) -> None:
+    """A UsageError for a SUBMISSIONS folder that is plainly not a class: no student in it, or one
+    student's own folder (it holds DAY/), which would grade DAY as a student."""
+    layout = f"one folder per student ({submissions}/NAME/{day}/*.py) or NAME.ipynb"
+    if not names:
+        raise UsageError(f"no students in {submissions}: grade batch takes the folder that holds {layout}")
+    if day in names:
+        raise UsageError(f"{submissions} looks like one student's folder (it holds {day}/): grade batch takes "
+                         f"the folder that holds {layout}; grade {day} --submission {submissions} grades this one")
+
+
 def parse_shard(text: str, env=os.environ) -> tuple[int, int]:
     """'i/n' with 1 <= i <= n, or 'slurm': this task's place in its Slurm job array, counted from
     the array's first id (SLURM_ARRAY_TASK_MIN), so --array=0-7 and --array=1-8 both give 1..8."""
