@@ -33,10 +33,14 @@ def test_json_report_is_the_only_thing_on_stdout():
     (["day3", "--course", "no/such/course"], "course pack not found"),
     *((["day3", "--timeout", bad], "'--timeout'") for bad in ("-1", "0", "nan", "inf")),
     (["day3", "--memory-mb", "0"], "'--memory-mb'"),
-    (["day3", "--output", "no/such/folder/report.json"], "folder no/such/folder does not exist"),
+    (["day3", "--output", "no/such/folder/report.json"], "'--output' / '-o': folder no/such/folder does not exist"),
     (["day3", "--output", str(ROOT)], "'--output'"),
     (["batch", "day3", str(ROOT), "--student-timeout", "nan"], "'--student-timeout'"),
     (["batch", "day3", str(ROOT), "--out", str(ROOT / "README.md")], "'--out'"),
+    (["merge", str(ROOT), "--out", str(ROOT / "README.md")], "'--out'"),
+    (["export", "canvas", str(ROOT), "-o", "no/such/folder/grades.csv"], "folder no/such/folder does not exist"),
+    (["init-gradescope", "day3", "-o", "no/such/folder/a.zip"], "folder no/such/folder does not exist"),
+    (["init-gradescope", "day3", "--timeout", "inf"], "'--timeout'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
     result = CliRunner().invoke(main, args)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .options import file_to_write
+
 
 @click.command("export")
 @click.argument("lms", type=click.Choice(["canvas", "moodle"]))
@@ -14,11 +16,11 @@ import click
               help="CSV mapping each student folder (column folder or github) to id, sis_id, login, email, name, section.")
 @click.option("--anonymise", "--anonymize", "anonymise", is_flag=True,
               help="Write stable pseudonyms (keyed hash of the folder name) instead of identities.")
-@click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False), callback=file_to_write,
               help="Secret key for --anonymise (created if missing; default GRADES_DIR/pseudonym.key, "
                    "or env GRADER_PSEUDONYM_KEY).")
 @click.option("--assignment", help="Assignment (column) name in the LMS (default: the day's name).")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), callback=file_to_write, required=True)
 def export_cmd(lms, grades, roster, anonymise, key_file, assignment, output):
     """Write GRADES_DIR/gradebook.csv as a Canvas or Moodle grade-import CSV."""
     from ..classroom import export, manifest

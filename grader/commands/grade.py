@@ -12,7 +12,7 @@ from ..errors import UsageError, did_you_mean
 from ..learner import progress
 from ..learner.progress import QUIZ
 from ..reports import FORMATS, text
-from .options import course_option, device_option, limits_options, no_cache_option, submission_option
+from .options import course_option, device_option, file_to_write, limits_options, no_cache_option, submission_option
 
 
 class _DayCommand(click.Command):
@@ -29,7 +29,8 @@ class _DayCommand(click.Command):
 @click.argument("exercises", nargs=-1)
 @submission_option()
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here instead of stdout.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              callback=file_to_write, help="Write the report here instead of stdout.")
 @device_option()
 @course_option()
 @limits_options()
@@ -46,8 +47,6 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     from ..submission import quiz_root
 
     ctx = click.get_current_context()
-    if output is not None and not output.parent.is_dir():  # said before grading, not after
-        raise UsageError(f"--output {output}: folder {output.parent} does not exist")
     names = [n for n in exercises if n != QUIZ]
     if names or not exercises:
         with _early_workers(course, day) as pool:

@@ -8,7 +8,7 @@ import click
 
 from ..course.manifest import Course
 from ..errors import UsageError
-from .options import course_option
+from .options import SECONDS, course_option, file_to_write, finite
 
 
 @click.command("init-gradescope")
@@ -16,8 +16,9 @@ from .options import course_option
 @course_option()
 @click.option("--grader", "grader_spec", default=None,
               help="pip requirement for the grader inside Gradescope (default: this version from PyPI).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per exercise.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("autograder.zip"),
+@click.option("--timeout", type=SECONDS, callback=finite, help="Seconds per exercise.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), callback=file_to_write,
+              default=Path("autograder.zip"),
               show_default=True)
 def init_gradescope_cmd(day, course, grader_spec, timeout, output):
     """Write a Gradescope autograder zip: setup.sh, run_autograder and the day's course pack."""

@@ -39,6 +39,13 @@ def limits_options():
     return decorate
 
 
+def file_to_write(ctx, param, value):
+    """A file a command will write: a folder that does not exist is said before any work is done."""
+    if value is not None and not value.parent.is_dir():
+        raise click.BadParameter(f"folder {value.parent} does not exist")
+    return value
+
+
 SECONDS = click.FloatRange(min=0, min_open=True)
 
 
