@@ -86,3 +86,18 @@ def test_a_pack_of_a_later_format_stops_with_a_message(tmp_path):
     day_yaml.write_text(day_yaml.read_text().replace("format_version: 1", "format_version: 2"))
     with pytest.raises(CourseError, match="format_version 2: this grader reads format 1"):
         Course.locate(pack).load_day("day3")
+
+
+def test_a_pack_file_that_is_not_yaml_or_not_utf8_is_one_line_naming_it(tmp_path):
+    pack = make_pack(tmp_path)
+    day_yaml = pack / "day3" / "day.yaml"
+    kept = day_yaml.read_text()
+    day_yaml.write_text("exercises: [mse_loss\n")
+    listed = CliRunner().invoke(main, ["list", "day3", "--course", str(pack), "--submission", str(SOLUTIONS)])
+    assert listed.exit_code == 2 and f"{day_yaml}:2: invalid YAML" in listed.output, listed.output
+    day_yaml.write_text(kept)
+    (pack / "day3" / "l1_loss.yaml").write_bytes(b"name: l1_loss\n# \xff\xfe\n")
+    for args, code in ((["day3"], 2), (["check-course", "--solutions", str(tmp_path / "none")], 1)):
+        result = CliRunner().invoke(main, [*args, "--course", str(pack)])
+        assert result.exit_code == code and "l1_loss.yaml: not UTF-8 text" in result.output, result.output
+        assert "internal error" not in result.output and "Traceback" not in result.output

@@ -49,6 +49,8 @@ def load(path: Path):
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise CourseError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise CourseError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     key = os.path.abspath(path)
     if key in _parsed and _parsed[key][0] == text:
         return _parsed[key][1]

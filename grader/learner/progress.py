@@ -48,7 +48,10 @@ def outline(course_root: Path, day: str) -> Outline:
         known = sorted(p.parent.name for p in Path(course_root).glob("*/day.yaml"))
         raise UsageError(f"unknown day '{day}'{did_you_mean(day, known)} (this course has: {', '.join(known) or 'none'})")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load((folder / "day.yaml").read_text(encoding="utf-8"), Loader=loader) or {}
+    try:
+        data = yaml.load((folder / "day.yaml").read_text(encoding="utf-8"), Loader=loader) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        data = None
     names = data.get("exercises") if isinstance(data, dict) else None
     if not isinstance(names, list):  # let the full loader name the file and line
         from ..course.manifest import Course
