@@ -124,6 +124,8 @@ def test_hint_follows_the_current_exercise_and_says_when_none_are_left(tmp_path)
     spec = Course.locate().load_day("day3").exercise("l1_loss")
     graded = _grade("day3", "-s", sub, "mse_loss", "l1_loss").output.rstrip().splitlines()
     assert graded[-1].startswith(f"Next: {sub / 'day3' / 'l1_loss.py'} (not started)"), graded
+    after_one = _grade("day3", "-s", sub, "mse_loss").output.rstrip().splitlines()
+    assert after_one[-1].startswith(f"Next: {sub / 'day3' / 'l1_loss.py'} (not started)"), after_one
     first = _grade("hint", "day3", "-s", sub)
     assert first.exit_code == 0 and first.output.startswith("l1_loss (not started):")
     assert f"hint 1/{len(spec.hints)}: {spec.hints[0]}" in first.output
@@ -138,7 +140,7 @@ def test_next_keeps_the_options_and_follows_a_one_exercise_pass(tmp_path):
     course = Course.locate().root
     out = _grade("day3", "mse_loss", "--submission", SOLUTIONS, "--course", course)
     line = out.output.rstrip().splitlines()[-1]
-    assert line.startswith(f"Next: {SOLUTIONS}/day3/l1_loss.py")
+    assert line.startswith(f"Next: {SOLUTIONS}/day3/l1_loss.py (started)")  # not graded in this run
     assert f"grade day3 l1_loss --submission {SOLUTIONS} --course {course}" in line
 
 

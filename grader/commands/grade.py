@@ -130,7 +130,7 @@ def _upcoming(loaded, result, asked):
     graded = [order.index(e.name) for e in result.exercises]
     later = order[max(graded) + 1:] if graded and asked else []
     if later:
-        return progress.Progress(later[0], progress.NOT_STARTED)
+        return progress.ungraded(Path(result.submission), loaded.name, later[0])
     section = result.quiz if result.quiz is not None else (
         quiz.section_for(quiz.for_day(loaded), loaded.name, Path(result.submission)) if asked else None)
     if section is not None and section["status"] != "passed":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NOT_STARTED, FAILING, PASSING, MISSING = "not started", "failing", "passing", "missing"
+STARTED = "started"  # changed from its stub but not graded in this run: it may fail or pass
 QUIZ = "quiz"
 
 
@@ -156,6 +157,14 @@ def of_result(ex) -> Progress:
     state = PASSING if ex.status == "passed" else MISSING if ex.status == "missing" else \
         NOT_STARTED if ex.feedback.startswith("not started") else FAILING
     return Progress(ex.name, state, ex)
+
+
+def ungraded(submission: Path, day: str, name: str) -> Progress:
+    """An exercise this run did not grade, as far as its file tells without grading it."""
+    from ..submission import open_submission
+
+    text = source_text(open_submission(submission, day), name)
+    return Progress(name, MISSING if text is None else NOT_STARTED if is_untouched_stub(text, name) else STARTED)
 
 
 def next_item(items: list[Progress]) -> Progress | None:
