@@ -71,3 +71,17 @@ def test_unknown_quiz_ids_are_escaped_and_bounded_however_many(tmp_path):
     message = quiz.grade_answers(day_quiz, path)["message"]
     assert "\x1b" not in message and "\u202e" not in message and "\\x1b" in message
     assert "unknown question id" in message and "20001" in message and len(message) < 2000
+
+
+def test_an_answers_file_that_is_a_folder_or_not_utf8_is_an_error_saying_so(tmp_path):
+    from grader.course import quiz
+    from grader.course.manifest import Course
+
+    day_quiz = quiz.load(Course.locate().load_day("day3").quiz_path)
+    folder = tmp_path / "folder" / "quiz_answers.yaml"
+    folder.mkdir(parents=True)
+    latin1 = tmp_path / "quiz_answers.yaml"
+    latin1.write_bytes("ce_raw_logits: b  # réponse\n".encode("latin-1"))
+    for path, said in ((folder, "is a folder"), (latin1, "not UTF-8 text")):
+        section = quiz.grade_answers(day_quiz, path)
+        assert section["status"] == "error" and said in section["message"], section["message"]

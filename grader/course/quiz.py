@@ -275,12 +275,14 @@ def read_answers(path: Path) -> dict:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: as safe, 30 times faster
     try:  # a learner's file: never through a link, never unbounded (grader.submission.files)
-        data = yaml.load(files.read_bytes(str(path), MAX_ANSWERS_BYTES, shown=str(path)).decode("utf-8", "replace"),
+        data = yaml.load(files.read_bytes(str(path), MAX_ANSWERS_BYTES, shown=str(path)).decode("utf-8"),
                          Loader=loader)
     except files.Refused as exc:
         raise AnswerError(str(exc)) from None
     except OSError as exc:
         raise AnswerError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise AnswerError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -323,7 +325,7 @@ def grade_answers(quiz: Quiz, path: Path) -> dict:
     unanswered = [{"id": q.id, "status": "unanswered", "score": 0.0, "max_score": q.points, "message": ""}
                   for q in quiz.questions]
     section = {"score": 0.0, "max_score": quiz.max_score, "status": "missing", "message": "", "questions": unanswered}
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # a folder or a link in its place is an error, said below
         section["message"] = f"not attempted: run `grade quiz {quiz.path.parent.name}` or fill in {path}"
         return section
     try:
