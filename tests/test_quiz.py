@@ -119,6 +119,12 @@ def test_interactive_quiz_records_checks_and_explains(tmp_path, plain):
     assert "ce_raw_logits: already answered correctly" in again.output
 
 
+def test_interactive_quiz_refuses_a_folder_in_place_of_the_answers_file(tmp_path):
+    (tmp_path / "day3" / "quiz_answers.yaml").mkdir(parents=True)
+    out = CliRunner().invoke(main, ["quiz", "day3", "-s", str(tmp_path)], input="b\n" * 20)
+    assert out.exit_code == 2 and "quiz_answers.yaml is a folder" in out.output, out.output
+
+
 def test_grade_counts_the_quiz_in_the_total_and_json(tmp_path):
     (tmp_path / "day3").mkdir()
     (tmp_path / "day3" / "quiz_answers.yaml").write_text("ce_raw_logits: b\nkl_div_call: a\n")

@@ -25,7 +25,7 @@ def run(day, root: Path, ask, say, ask_all: bool = False) -> dict:
     the_quiz = quizzes.load(day.quiz_path, day.secret)
     path = quizzes.answers_path(root, day.name)
     try:
-        answers = quizzes.read_answers(path) if path.is_file() else {}
+        answers = quizzes.read_answers(path) if path.exists() or path.is_symlink() else {}  # a folder there: refused
     except quizzes.AnswerError as exc:
         raise UsageError(f"{exc} (fix or delete the file, then run `grade quiz {day.name}` again)") from None
     say(the_quiz.title, "title")
