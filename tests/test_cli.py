@@ -114,3 +114,18 @@ def test_the_worker_starts_from_day_yaml_alone_and_only_for_a_readable_day(tmp_p
         assert workers.armed_for(pool, day3)
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("raised, code, said", [
+    (KeyboardInterrupt, 130, "interrupted"),  # where Ctrl-C lands while the judge waits for a job's answers
+    (ValueError, 1, "internal error: RuntimeError: mse_loss: judging"),
+])
+def test_judging_stopped_by_ctrl_c_or_a_grader_fault_exits_as_such(monkeypatch, raised, code, said):
+    from grader.engine import Grader
+
+    def judge(*_args):
+        raise raised
+
+    monkeypatch.setattr(Grader, "_judge_case", judge)
+    result = CliRunner().invoke(main, ["day3", "mse_loss", "--submission", str(SOLUTIONS)])
+    assert result.exit_code == code and said in result.output, result.output

@@ -110,7 +110,8 @@ class _Grading:
         ihook = item.ihook  # resolving it looks up conftest modules: once per case, not thrice
         nodeid, location = item.nodeid, item.location
         ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
-        call = pytest.CallInfo.from_call(item.runtest, when="call")
+        # Ctrl-C stops the run, as pytest's own protocol lets it; caught, it would be a failed case.
+        call = pytest.CallInfo.from_call(item.runtest, when="call", reraise=KeyboardInterrupt)
         ihook.pytest_runtest_logreport(report=pytest.TestReport.from_item_and_call(item, call))
         ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
         return True
@@ -134,6 +135,8 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
             *_conftest_args(day.folder), *(a for p in quiet for a in ("-p", p)), str(day.folder)]
     with _closed_environment():
         code = pytest.main(args, plugins=[grading])
+    if code == pytest.ExitCode.INTERRUPTED:  # pytest turned the user's Ctrl-C into an exit code
+        raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         from ..errors import CourseError
 
@@ -141,10 +144,8 @@ def run_cases(day: Day, runs: dict, judge_fn) -> dict:
     # A case whose judging raised is missing from ``judged``; scoring the rest would hand out
     # marks for a case nobody checked, so that is a grader fault, not a pass.
     for name, (prepared, _answers) in runs.items():
-        if len(grading.judged[name]) != len(prepared.cases):
-            from ..errors import GraderError
-
-            raise GraderError(f"{name}: judging {len(prepared.cases) - len(grading.judged[name])} case(s) failed inside the grader")
+        if len(grading.judged[name]) != len(prepared.cases):  # a fault of ours (exit 1), not of the input
+            raise RuntimeError(f"{name}: judging {len(prepared.cases) - len(grading.judged[name])} case(s) failed inside the grader")
     return grading.judged
 
 
