@@ -36,6 +36,10 @@ SOURCES = {
     "tiny_frames": "import os, struct, torch\ndef f():\n    for fd in range(3, 4096):\n        try:\n"
                    "            os.write(fd, (struct.pack('<Q', 1) + b'x') * 10000)\n        except OSError:\n"
                    "            pass\n    return torch.ones(())\n",
+    # Output offsets that pass str.isdigit but not int(): a superscript two, 5000 digits.
+    "bad_offsets": "import os, sys, torch\nreport = sys.modules['grader.sandbox.guard']._report_fd\n"
+                   "os.write(report, '=\\u00b2\\n='.encode() + b'9' * 5000 + b'\\n')\n"
+                   "def f():\n    return torch.ones(())\n",
 }
 
 
@@ -104,6 +108,13 @@ def test_forged_end_markers_and_floods_cost_only_that_submission(worker):
     flooded = worker.run_all(tasks("tiny_frames", "ok"), "cpu", Limits(timeout=5.0, result_bytes=1 << 16))
     assert flooded[0].status == "crashed" and answer_ids(flooded[1]) == ["only"]
     assert [answer_ids(job) for job in worker.run_all(tasks("ok", "ok"), "cpu", Limits(timeout=5.0))] == [["only"]] * 2
+
+
+def test_forged_output_offsets_cost_the_zygote_nothing(worker):
+    zygote = worker._proc.pid
+    jobs = worker.run_all(tasks("bad_offsets", "ok", "ok"), "cpu", Limits(timeout=5.0))
+    assert [answer_ids(job) for job in jobs] == [["only"]] * 3
+    assert worker._proc.pid == zygote  # not restarted: it never died
 
 
 def test_a_budget_spent_while_the_job_forks_stops_it_at_once(worker):

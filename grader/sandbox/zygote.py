@@ -103,9 +103,16 @@ class _Reports:
         for at, line in enumerate(lines):
             if line.startswith("="):
                 self.text = "\n".join([*lines[at + 1:], self.text])
-                return names, int(line[1:]) if line[1:].isdigit() else None
+                return names, _offset(line[1:])
             names += line.split()
         return names, None
+
+
+def _offset(text: str) -> int | None:
+    """An output offset as the job wrote it, or None: the job's own bytes, so ``isdigit`` alone
+    would let through what ``int`` refuses (``'²'``, more digits than ``int`` converts), and the
+    zygote, which serves the whole batch, would die of it."""
+    return int(text) if len(text) <= 20 and text.isascii() and text.isdigit() else None
 
 
 def _wait(pid: int, timeout: float):
