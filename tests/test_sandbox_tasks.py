@@ -40,6 +40,11 @@ SOURCES = {
     "bad_offsets": "import os, sys, torch\nreport = sys.modules['grader.sandbox.guard']._report_fd\n"
                    "os.write(report, '=\\u00b2\\n='.encode() + b'9' * 5000 + b'\\n')\n"
                    "def f():\n    return torch.ones(())\n",
+    # Its answers carry 5.6 MB of JSON (a tenth of the answer allowance): 1.4 million empty lists,
+    # which would cost the grader some 90 MB and a second or two of CPU to decode, per exercise.
+    "costly_header": "import sys, torch\nchild = sys.modules['grader.sandbox.child']\nsend = child._send\n"
+                     "def padded(fd, frame):\n    send(fd, {**frame, 'padding': [[]] * 1_400_000})\n"
+                     "child._send = padded\ndef f():\n    return torch.ones(())\n",
 }
 
 
@@ -115,6 +120,12 @@ def test_forged_output_offsets_cost_the_zygote_nothing(worker):
     jobs = worker.run_all(tasks("bad_offsets", "ok", "ok"), "cpu", Limits(timeout=5.0))
     assert [answer_ids(job) for job in jobs] == [["only"]] * 3
     assert worker._proc.pid == zygote  # not restarted: it never died
+
+
+def test_an_answer_that_would_cost_the_grader_much_to_decode_never_reaches_it(worker):
+    jobs = worker.run_all(tasks("costly_header", "ok"), "cpu", Limits(timeout=5.0))
+    assert jobs[0].status == "crashed" and not jobs[0].frames
+    assert answer_ids(jobs[1]) == ["only"]
 
 
 def test_a_budget_spent_while_the_job_forks_stops_it_at_once(worker):

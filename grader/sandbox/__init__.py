@@ -48,8 +48,8 @@ Pipes:
   timeout, and a worker that breaks the protocol is killed and replaced.
 - job -> zygote, *result* pipe: answer frames (:mod:`.wire`), an empty frame after each task,
   drained by a zygote thread up to ``result_bytes`` per task (each frame counted with what
-  keeping it costs) and no more empty frames than tasks; past either the job is ended and the
-  task reported crashed.
+  keeping it costs, its JSON header 64 times over: what decoding it may cost the grader) and no
+  more empty frames than tasks; past either the job is ended and the task reported crashed.
 - job -> zygote, *report* pipe: names of forbidden calls the guard trapped, one per line, and
   after each task a line ``=<offset>`` saying where its output ended; read a bounded amount
   at a time.

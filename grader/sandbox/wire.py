@@ -73,6 +73,14 @@ def _bytes(value: torch.Tensor) -> bytes:
         return flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
 
 
+def header_size(data: bytes) -> int:
+    """How many bytes of ``data`` :func:`decode` would parse as JSON (what a frame costs most to
+    decode: each byte may become tens of bytes of Python objects)."""
+    if len(data) < _LEN.size:
+        return 0
+    return min(_LEN.unpack_from(data)[0], len(data) - _LEN.size)
+
+
 def decode(data: bytes):
     """The answer encoded in ``data``; raises :class:`WireError` for anything malformed."""
     if len(data) < _LEN.size:

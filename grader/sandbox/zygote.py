@@ -26,13 +26,18 @@ from .protocol import ProtocolError, read_frame, read_json, write_frames, write_
 
 
 _FRAME_COST = 64  # bytes a kept frame costs the zygote beyond its data, counted against the budget
+# What a byte of a frame's JSON header may cost the grader once decoded, counted against the same
+# budget: a 64 MB header of empty lists took 3 GB and some 20 CPU-seconds to decode, for each
+# exercise of a submission (day 3's largest honest header is 66 kB: 4 MB at this rate).
+_HEADER_COST = 64
 _REPORT_KEPT = 1 << 16  # characters of the report pipe kept unread at most
 
 
 class _Drain(threading.Thread):
     """Collect a child's answer frames, task by task: an empty frame ends a task. Each task may
-    send up to a byte budget, each frame counted with what keeping it costs, and the job no more
-    end markers than it has tasks; past either, reading stops (the task is reported crashed)."""
+    send up to a byte budget, each frame counted with what keeping it costs here and decoding it
+    costs the grader, and the job no more end markers than it has tasks; past either, reading
+    stops (the task is reported crashed)."""
 
     def __init__(self, fd: int, budget: int, tasks: int):
         super().__init__(daemon=True)
@@ -57,7 +62,7 @@ class _Drain(threading.Thread):
                         self.current, used = [], 0
                         self.changed.notify_all()
                     continue
-                used += len(frame) + _FRAME_COST
+                used += len(frame) + _FRAME_COST + _HEADER_COST * wire.header_size(frame)
                 if used > self.budget:
                     self.truncated = True
                     break
