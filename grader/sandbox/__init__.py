@@ -21,7 +21,7 @@ Three kinds of process, and every pipe between them:
 - **job** (untrusted from the moment it has locked down). One fork of the zygote per
   submission: forking costs a few milliseconds of page tables and exit per process, which a
   fork per exercise paid 21 times. It runs the named steps of :mod:`.confine` (detach, stdio,
-  fds, output cap, private /tmp, network, rlimits, credentials, environment, Landlock,
+  fds, output cap, private /tmp, network, rlimits, credentials, parent death, environment, Landlock,
   seccomp), then, task after task, loads the source and calls the function on every argument
   set (:mod:`.child`), each task with a fresh output allowance. The zygote gives each task its
   own timeout; a task that hangs or crashes ends the fork, and the tasks after it go on in a
