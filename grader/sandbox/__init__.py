@@ -55,9 +55,11 @@ Pipes:
   at a time.
 - job -> zygote, *output*: the job's fds 1 and 2 are an unlinked temporary file of the zygote's;
   it keeps the first ``output_bytes`` + 1 bytes of each task (the extra byte marks truncation).
-  What a job says of its own tasks (markers, offsets) can only misfile its own output, never
-  lift a limit: each task's timeout runs from the previous end marker, and a job ends after as
-  many markers as it has tasks.
+  What a job says of its own tasks (markers, offsets) can only misfile its own output and its
+  own reports of trapped calls (code past the scan can also close the pipe: the trap still
+  raises, so no forbidden result ever comes of it), or move time from its later tasks to an
+  earlier one, never lift a limit: each task's timeout runs from the previous end marker, and a
+  job ends after as many markers as it has tasks. Nothing of it reaches another job.
 - probe -> zygote, once: a JSON list of the layers the probe could not apply.
 
 Nothing flows from the zygote or the grader to a job after the fork: its request and cases are
