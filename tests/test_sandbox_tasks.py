@@ -122,6 +122,34 @@ def test_forged_output_offsets_cost_the_zygote_nothing(worker):
     assert worker._proc.pid == zygote  # not restarted: it never died
 
 
+FINDS_ITS_PIPES = """import os, sys, torch
+report = sys.modules['grader.sandbox.guard']._report_fd
+def is_open(fd):
+    try:
+        return os.fstat(fd) is not None
+    except OSError:
+        return False
+result = next(fd for fd in range(3, report) if is_open(fd))
+{abuse}
+def f():
+    return torch.ones(())
+"""
+
+
+@pytest.mark.parametrize("abuse", ["os.close(report)\nos.close(result)", "os.dup2(1, result)", "os.dup2(result, 1)",
+                                   "os.close(1)\nos.close(2)"],
+                         ids=["closes its pipes", "answers into its output", "prints into its answers",
+                              "closes its output"])
+def test_a_task_that_closes_or_swaps_its_descriptors_costs_only_that_submission(worker, abuse):
+    """The exercises after it may pay (they share its process: printing into the answers pipe
+    it left them ends the job); the zygote and the next submission do not."""
+    zygote = worker._proc.pid
+    hostile = Task(FINDS_ITS_PIPES.format(abuse=abuse), "hostile.py", "f", ONE_CALL)
+    worker.run_all([hostile, *tasks("ok", "ok")], "cpu", Limits(timeout=5.0))
+    assert [answer_ids(job) for job in worker.run_all(tasks("ok", "ok"), "cpu", Limits(timeout=5.0))] == [["only"]] * 2
+    assert worker._proc.pid == zygote
+
+
 def test_an_answer_that_would_cost_the_grader_much_to_decode_never_reaches_it(worker):
     jobs = worker.run_all(tasks("costly_header", "ok"), "cpu", Limits(timeout=5.0))
     assert jobs[0].status == "crashed" and not jobs[0].frames
