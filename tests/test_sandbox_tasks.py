@@ -8,7 +8,7 @@ import os
 import pytest
 import torch
 
-from grader.sandbox import Limits, Task, pool, wire
+from grader.sandbox import Limits, Task, pool, protocol, wire, zygote
 
 pytestmark = pytest.mark.attack
 
@@ -148,6 +148,25 @@ def test_a_task_that_closes_or_swaps_its_descriptors_costs_only_that_submission(
     worker.run_all([hostile, *tasks("ok", "ok")], "cpu", Limits(timeout=5.0))
     assert [answer_ids(job) for job in worker.run_all(tasks("ok", "ok"), "cpu", Limits(timeout=5.0))] == [["only"]] * 2
     assert worker._proc.pid == zygote
+
+
+def test_the_answer_pipe_is_closed_by_its_reader_once_no_one_writes_to_it():
+    """Not by the zygote after a wait: a process outside the job that still held the write end
+    would then feed whatever pipe next got that number (the next submission's) to this reader."""
+    read, write = os.pipe()
+    pipe = os.fstat(read).st_ino
+    drain = zygote._Drain(read, 1 << 16, 1)
+    drain.start()
+    protocol.write_frames(write, [wire.encode({"id": "x"}), b""])
+    assert drain.is_alive()  # the writer is still there
+    os.close(write)
+    drain.join(timeout=10)
+    assert not drain.is_alive() and len(drain.tasks) == 1
+    try:
+        now = os.fstat(read).st_ino  # its number reused since: another file
+    except OSError:  # closed
+        now = None
+    assert now != pipe
 
 
 def test_an_answer_that_would_cost_the_grader_much_to_decode_never_reaches_it(worker):

@@ -77,6 +77,10 @@ class _Drain(threading.Thread):
                 pass
         except OSError:
             pass
+        # Closed here, by its only reader, once nothing can write to it: closed by the zygote while
+        # a process outside the job still held the write end, its number could go to the next
+        # job's pipe, and this thread would read another submission's answers.
+        os.close(self.fd)
 
 
 def _exit_notifier(pid: int):
@@ -285,8 +289,7 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
             pass
         _clean_up(tmpdir, uid)
         drain.join(timeout=2.0)
-        for fd in (result_r, report_r):  # a zygote serves a whole batch: nothing of a job may stay open
-            os.close(fd)
+        os.close(report_r)  # a zygote serves a whole batch: nothing of a job may stay open (the drain closes its own)
         out.close()
     # The last reply waits for the clean-up: once the grader has it, nothing of the job is left.
     if last is not None:
