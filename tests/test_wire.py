@@ -73,8 +73,8 @@ def _frame(header: dict, payload: bytes = b"") -> bytes:
     _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [1], "device": "cpu", "offset": 2, "nbytes": 4}]}, b"\0" * 8),
     _frame({"body": {}}),
     # more dimensions than numpy allows, which a wrong shape's message would print in full
-    _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [1] * 65, "device": "cpu", "offset": 0, "nbytes": 4}]},
-           b"\0" * 4),
+    _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [1] * 65, "device": "cpu", "offset": 0,
+                                     "nbytes": 4}]}, b"\0" * 4),
     # numbers json reads and int() refuses
     _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [float("inf")], "device": "cpu", "offset": 0,
                                      "nbytes": 0}]}),

@@ -21,9 +21,9 @@ Three kinds of process, and every pipe between them:
 - **job** (untrusted from the moment it has locked down). One fork of the zygote per
   submission: forking costs a few milliseconds of page tables and exit per process, which a
   fork per exercise paid 21 times. It runs the named steps of :mod:`.confine` (detach, stdio,
-  fds, output cap, private /tmp, network, rlimits, credentials, parent death, environment, Landlock,
-  seccomp), then, task after task, loads the source and calls the function on every argument
-  set (:mod:`.child`), each task with a fresh output allowance. The zygote gives each task its
+  fds, output cap, private /tmp, network, rlimits, credentials, parent death, environment,
+  Landlock, seccomp), then, task after task, loads the source and calls the function on every
+  argument set (:mod:`.child`), each task with a fresh output allowance. The zygote gives each task its
   own timeout; a task that hangs or crashes ends the fork, and the tasks after it go on in a
   new one, so it costs that task alone. Tasks of one job share a process, as they share an
   author: between tasks the job puts back torch's namespaces and global switches (grad mode,

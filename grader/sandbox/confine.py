@@ -40,8 +40,8 @@ class Box:
     uid: int | None  # the sandbox uid (grader is root), or None: the job keeps the grader's uid
     limits: dict
     device: str
+    parent: int  # the zygote's pid: the job dies with it
     without: tuple = ()  # names of OPTIONAL steps to leave out
-    parent: int = 0  # the zygote's pid: the job dies with it
 
     def __post_init__(self):
         self.namespaces = isolation.Namespaces()

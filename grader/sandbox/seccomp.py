@@ -6,7 +6,8 @@ to start a thread (CLONE_THREAD), so fork, vfork and posix_spawn fail with EPERM
 fails with ENOSYS, so that glibc starts threads with ``clone`` instead; ``kill``, ``tgkill`` and
 ``rt_(tg)sigqueueinfo`` work only on this process itself; ``socket`` and ``socketpair`` work only
 for AF_UNIX; ``prctl`` cannot change the signal the job gets when its zygote dies
-(``PR_SET_PDEATHSIG``), so a job cannot outlive its zygote. Syscalls of another ABI (32-bit or x32 calls from a 64-bit process) all fail.
+(``PR_SET_PDEATHSIG``), so a job cannot outlive its zygote. Syscalls of another ABI (32-bit or
+x32 calls from a 64-bit process) all fail.
 Failing with an errno, never killing, lets learner code see an ordinary Python OSError.
 
 The filter is a hand-assembled classic BPF program (``_assemble``) for x86_64 and aarch64;

@@ -187,8 +187,8 @@ def probe_sandbox(without: tuple) -> dict:
         pid = os.fork()
         if pid == 0:
             os.close(report_r)
-            child.probe(confine.Box(tmpdir, out.fileno(), (report_w,), uid, Limits().to_dict(), "cpu", without,
-                                    parent=zygote), report_w)
+            child.probe(confine.Box(tmpdir, out.fileno(), (report_w,), uid, Limits().to_dict(), "cpu", parent=zygote,
+                                    without=without), report_w)
         os.close(report_w)
         with os.fdopen(report_r, "rb") as fh:
             found = fh.read()
@@ -250,8 +250,8 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
         os.close(report_r)
         # CPU time is capped per process: the child gets each task's share.
         box = confine.Box(tmpdir, out.fileno(), (result_w, report_w), uid,
-                          {**limits, "cpu_seconds": limits["cpu_seconds"] * len(tasks)}, request["device"], without,
-                          parent=zygote)
+                          {**limits, "cpu_seconds": limits["cpu_seconds"] * len(tasks)}, request["device"],
+                          parent=zygote, without=without)
         child.run([{**task, "cases": cases[task["cases"]]} for task in tasks], request["device"], box,
                   result_w, report_w, level)
     os.close(result_w)
