@@ -31,6 +31,8 @@ from pathlib import Path
 
 import batch_bench
 
+from grader.classroom import slots
+
 ROOT = batch_bench.ROOT
 GRADE = [sys.executable, "-m", "grader"]
 FLOOR = [sys.executable, "-c", "import torch"]
@@ -96,8 +98,8 @@ def loop_per_student(runs_env: dict, subs: Path, planted: dict, sample: int, day
     return cost
 
 
-def batch(env: dict, subs: Path, out: Path, day: str, jobs: int, timeout: float, planted: dict) -> dict:
-    result = measured([*GRADE, "batch", day, str(subs), "--jobs", str(jobs), "--timeout", str(timeout),
+def batch(env: dict, subs: Path, out: Path, day: str, jobs: str, timeout: float, planted: dict) -> dict:
+    result = measured([*GRADE, "batch", day, str(subs), "--jobs", jobs, "--timeout", str(timeout),
                        "--out", str(out)], env)
     wrong = batch_bench.misgraded(out, planted)
     if wrong:
@@ -113,7 +115,7 @@ def main():
     parser.add_argument("--batch-students", type=int, default=50)
     parser.add_argument("--loop-sample", type=int, default=6, help="students the shell loop grades")
     parser.add_argument("--memory-students", type=int, nargs=2, default=[20, 200], metavar=("SMALL", "LARGE"))
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", default="auto", help="grade batch --jobs (auto: its default, one per core)")
     parser.add_argument("--timeout", type=float, default=2.0, help="per-exercise timeout, batch and loop alike")
     args = parser.parse_args()
     load_before = os.getloadavg()
@@ -181,7 +183,8 @@ def main():
 
     print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
           f"torch {torch.__version__}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
-    print(f"median of {args.runs} runs; batch --jobs {args.jobs}, per-exercise timeout {args.timeout} s; "
+    jobs = args.jobs if args.jobs != "auto" else f"auto ({slots.auto_jobs()})"
+    print(f"median of {args.runs} runs; batch --jobs {jobs}, per-exercise timeout {args.timeout} s; "
           f"loop sample {args.loop_sample}\n")
     print(f"| {'command':58} | wall s | x torch | CPU s | x torch | target | met |")
     print(f"|{'-' * 60}|-------:|--------:|------:|--------:|---|---|")

@@ -1,6 +1,7 @@
 """The ``grade`` command: a thin click layer over the engine."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -29,7 +30,12 @@ class _GradeGroup(click.Group):
         is done the process ends without tearing the interpreter down: with torch loaded that
         takes half a second, a fifth of a whole-day grade, and frees nothing the system would not.
         Every file a command writes is closed by then; only the standard streams need a flush.
-        Tests call :meth:`main`, which still raises SystemExit."""
+        Tests call :meth:`main`, which still raises SystemExit.
+
+        The cyclic collector is off for the command's imports: torch's 260,000 objects would be
+        walked again and again while they load, a sixth of ``import torch``. Grading turns it on
+        (engine.grading_settings), so a long batch still collects its garbage."""
+        gc.disable()
         try:
             self.main(*args, **kwargs)
             code = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import signal
 import threading
 import time
@@ -35,30 +36,44 @@ from .submission import Unreadable, open_submission
 _JUDGING = threading.Lock()
 
 
-_THREADS = threading.Lock()
-_threads_held = {"users": 0, "saved": 1}
+_SETTINGS = threading.Lock()
+_settings_held = {"users": 0, "saved": None}
+_YOUNG_OBJECTS = 10_000  # allocations between collections of the youngest generation (Python's default: 700)
 
 
 @contextlib.contextmanager
-def one_intra_op_thread():
-    """torch on one thread while this process grades: its tensors are tiny, so intra-op threads
-    only cost, and while the sandbox's jobs keep the other cores busy, OpenMP's waiting threads
-    made expanding a day's cases ten times slower (0.06 -> 0.6 s). The caller's setting (a
-    notebook's, say) comes back when the last grading thread is done."""
+def grading_settings():
+    """This process's settings while it grades; the caller's (a notebook's, say) come back when
+    the last grading thread is done.
+
+    - torch on one intra-op thread: its tensors are tiny, so intra-op threads only cost, and while
+      the sandbox's jobs keep the other cores busy, OpenMP's waiting threads made expanding a
+      day's cases ten times slower (0.06 -> 0.6 s).
+    - the cyclic collector on, but collecting young objects every 10,000 allocations: at
+      Python's 700, each submission's thousands of cases set off hundreds of collections, a
+      tenth of the grading process's CPU per submission (``grade`` itself starts with the
+      collector off, for its imports)."""
     import torch
 
-    with _THREADS:
-        if not _threads_held["users"]:
-            _threads_held["saved"] = torch.get_num_threads()
+    with _SETTINGS:
+        if not _settings_held["users"]:
+            _settings_held["saved"] = torch.get_num_threads(), gc.isenabled(), gc.get_threshold()
             torch.set_num_threads(1)
-        _threads_held["users"] += 1
+            young, *older = gc.get_threshold()
+            gc.set_threshold(max(young, _YOUNG_OBJECTS), *older)
+            gc.enable()
+        _settings_held["users"] += 1
     try:
         yield
     finally:
-        with _THREADS:
-            _threads_held["users"] -= 1
-            if not _threads_held["users"]:
-                torch.set_num_threads(_threads_held["saved"])
+        with _SETTINGS:
+            _settings_held["users"] -= 1
+            if not _settings_held["users"]:
+                threads, enabled, threshold = _settings_held["saved"]
+                torch.set_num_threads(threads)
+                gc.set_threshold(*threshold)
+                if not enabled:
+                    gc.disable()
 
 
 @dataclass
@@ -117,7 +132,7 @@ class Grader:
         """The day's quiz, loaded on the first whole-day grade (grading exercises needs none)."""
         return quiz.for_day(self.day)
 
-    @one_intra_op_thread()
+    @grading_settings()
     def prepare(self, spec: ExerciseSpec) -> Prepared:
         if spec.name not in self._prepared:
             cases, expected, skipped = self._references.for_exercise(spec)
@@ -136,7 +151,7 @@ class Grader:
         self._references.keep(spec, "job", payload)
         return payload
 
-    @one_intra_op_thread()
+    @grading_settings()
     def grade(self, submission: Path, exercises=None) -> DayResult:
         """``submission``: a folder, a notebook, or an object from grader.submission."""
         started = time.monotonic()

@@ -11,7 +11,7 @@ Three kinds of process, and every pipe between them:
 - **grader** (trusted: the CLI, the engine, pytest judging). Holds a :class:`WorkerPool` of
   :class:`Worker` handles, one per zygote. It never imports, unpickles or reads back anything
   a job wrote: answers arrive as bytes and are rebuilt by :mod:`.wire` into plain tensors.
-- **zygote** (``python -I -m grader.sandbox.zygote``, one per worker; trusted code, but it
+- **zygote** (:func:`grader.sandbox.zygote.main` in ``python -I``, one per worker; trusted code, but it
   holds nothing secret). Started with a minimal environment, cwd ``/``, its own session, stdin
   and stdout as the two ends of the protocol, stderr to /dev/null. It imports torch and the
   modules learners may use, warms autograd up, installs the guard's traps (:mod:`.guard`),

@@ -360,8 +360,10 @@ def main() -> None:
     _warm_up(config.get("preload", ()))
     trapped = guard.install(config.get("calls", ()), config.get("ops", ()))
     # Everything alive now lives as long as the zygote: move it out of the collector's sight, so
-    # a job's collections neither walk torch's objects nor copy their pages after the fork.
+    # a job's collections neither walk torch's objects nor copy their pages after the fork. (The
+    # collector was off until now: see pool._ZYGOTE.)
     gc.freeze()
+    gc.enable()
     isolation.become_subreaper()
     confine.prepare()
     level = probe_sandbox(tuple(config.get("without", ())))
