@@ -259,7 +259,11 @@ class _Answers:
 
     @functools.cached_property
     def _decoded(self) -> tuple[dict, str | None]:
-        return answers_by_id(self.job)
+        decoded = answers_by_id(self.job)
+        # The answers hold a copy of what they need: the raw frames (up to a task's 64 MB
+        # allowance) go now, not when the whole submission is done.
+        self.job.frames.clear()
+        return decoded
 
     @property
     def by_id(self) -> dict:

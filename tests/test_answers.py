@@ -36,15 +36,30 @@ def test_ansi_escapes_in_an_error_reach_no_report(grade_both):
             assert "\\x1b[32mTotal: 22 / 22" in text.replace("\\\\", "\\"), name
 
 
+def test_escapes_a_case_printed_reach_no_report(grade_both):
+    for result in grade_both("prints_escapes"):
+        assert_zero(result, "failed")
+        assert all("\\x1b[2J" in case.output and "\\u202e" in case.output for case in result.cases)
+        for name, text in reports(result).items():
+            assert not any(ch in text for ch in "\x1b\r\x07\u202e"), name
+
+
 def test_a_40_megabyte_message_yields_a_bounded_report(grade_both):
     for result in grade_both("huge_message"):
         assert_zero(result, "failed")
-        assert "more characters cut" in result.feedback
         for name, text in reports(result).items():
             # every case's message is cut to a few KB, so the exercise's share stays far below 40 MB
             assert len(text) < 200 * len(result.cases) * 100, name
             assert "\x1b" not in text, name
         assert len(reports(result)["json"]) < 2_000_000
+
+
+def test_a_message_the_worker_did_not_cut_is_cut_by_the_grader(grade_both):
+    static, runtime = grade_both("sends_long_message")
+    assert_zero(static, "forbidden")
+    assert_zero(runtime, "failed")
+    assert "more characters cut" in runtime.feedback and "\x1b" not in runtime.feedback
+    assert len(reports(runtime)["json"]) < 2_000_000
 
 
 def test_a_hostile_quiz_answer_is_cut_and_escaped(tmp_path):

@@ -1,4 +1,5 @@
 """Batch grading of a class: gradebook, per-student JSON, hostile students, shards, resume, merge."""
+import contextlib
 import csv
 import json
 import os
@@ -11,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.classroom import gradebook, roster, run, slots
+from grader.classroom import batch, gradebook, roster, run, slots
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.results import DayResult, ExerciseResult
@@ -166,6 +167,22 @@ def test_auto_jobs_follow_usable_cores_cpu_quota_and_memory(monkeypatch):
         monkeypatch.setattr(slots, "_cpu_quota", lambda: quota)
         monkeypatch.setattr(slots, "_available_mib", lambda: mib)
         assert slots.auto_jobs() == expected
+
+
+class _LevelledPool:
+    def __init__(self, **level):
+        self.sandbox = {"landlock": 0, "uid_switch": False, **level}
+
+    @contextlib.contextmanager
+    def lease(self):
+        yield
+
+
+@pytest.mark.parametrize("level, cached", [({}, False), ({"landlock": 7}, True), ({"uid_switch": True}, True)])
+def test_a_batch_reads_the_reference_cache_only_where_no_job_can_write_it(level, cached):
+    said = []
+    assert batch._cache_beyond_jobs(_LevelledPool(**level), said.append) is cached
+    assert bool(said) is not cached and all("could write the reference cache" in line for line in said)
 
 
 class _FakeGrader:

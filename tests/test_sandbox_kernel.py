@@ -10,9 +10,12 @@ layer, its tests skip and say which.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import textwrap
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -233,6 +236,65 @@ def test_a_job_cannot_trace_another_process(workers, without):
     assert run_job(worker, TRACE.format(grader=os.getpid())) == {"ptrace_zygote": "PermissionError",
                                                                   "ptrace_grader": "PermissionError"}
     assert_worker_unharmed(worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return _state(pid) != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _children(pid: int) -> set:
+    return {int(child) for task in os.listdir(f"/proc/{pid}/task")
+            for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()}
+
+
+def test_a_job_dies_with_its_zygote():
+    """A zygote killed mid-job runs no clean-up (``grade batch`` stopped with Ctrl-C kills its
+    workers): the job must not live on without a timeout, waiting in a sleep forever."""
+    worker, jobs = Worker(preload=PRELOAD), set()
+    try:
+        worker.sandbox  # started
+        zygote = worker._proc.pid
+        hang = "import time\ndef f():\n    while True:\n        time.sleep(0.01)\n"
+        running = threading.Thread(target=worker.run, args=(hang, "hang.py", "f", ONE_CALL, "cpu", Limits(timeout=60)))
+        running.start()
+        for _ in range(500):
+            jobs = _children(zygote)
+            if jobs:
+                break
+            time.sleep(0.01)
+        assert jobs
+        worker._proc.kill()
+        running.join(timeout=60)
+        for _ in range(500):
+            if not any(map(_alive, jobs)):
+                break
+            time.sleep(0.01)
+        assert not any(map(_alive, jobs))
+    finally:
+        worker.close()
+        for job in filter(_alive, jobs):
+            os.kill(job, signal.SIGKILL)
+
+
+PARENT_DEATH = '''
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+def prctl(option, value):
+    if libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl")
+attempt("outlive_zygote", lambda: prctl(1, 0))  # PR_SET_PDEATHSIG
+attempt("name_thread", lambda: prctl(15, ctypes.c_char_p(b"job")))  # PR_SET_NAME: other calls work
+'''
+
+
+@pytest.mark.parametrize("without", [(), only("seccomp")], ids=["full box", "seccomp alone"])
+def test_a_job_cannot_undo_dying_with_its_zygote(workers, without):
+    worker = workers(*without)
+    needs(worker.sandbox, "seccomp")
+    assert run_job(worker, PARENT_DEATH) == {"outlive_zygote": "PermissionError", "name_thread": "DONE"}
 
 
 # --- signals ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import os
 import pytest
 import torch
 
-from grader.sandbox import Limits, Task, pool, wire
+from grader.sandbox import Limits, Task, pool, protocol, wire, zygote
 
 pytestmark = pytest.mark.attack
 
@@ -36,6 +36,15 @@ SOURCES = {
     "tiny_frames": "import os, struct, torch\ndef f():\n    for fd in range(3, 4096):\n        try:\n"
                    "            os.write(fd, (struct.pack('<Q', 1) + b'x') * 10000)\n        except OSError:\n"
                    "            pass\n    return torch.ones(())\n",
+    # Output offsets that pass str.isdigit but not int(): a superscript two, 5000 digits.
+    "bad_offsets": "import os, sys, torch\nreport = sys.modules['grader.sandbox.guard']._report_fd\n"
+                   "os.write(report, '=\\u00b2\\n='.encode() + b'9' * 5000 + b'\\n')\n"
+                   "def f():\n    return torch.ones(())\n",
+    # Its answers carry 5.6 MB of JSON (a tenth of the answer allowance): 1.4 million empty lists,
+    # which would cost the grader some 90 MB and a second or two of CPU to decode, per exercise.
+    "costly_header": "import sys, torch\nchild = sys.modules['grader.sandbox.child']\nsend = child._send\n"
+                     "def padded(fd, frame):\n    send(fd, {**frame, 'padding': [[]] * 1_400_000})\n"
+                     "child._send = padded\ndef f():\n    return torch.ones(())\n",
 }
 
 
@@ -104,6 +113,66 @@ def test_forged_end_markers_and_floods_cost_only_that_submission(worker):
     flooded = worker.run_all(tasks("tiny_frames", "ok"), "cpu", Limits(timeout=5.0, result_bytes=1 << 16))
     assert flooded[0].status == "crashed" and answer_ids(flooded[1]) == ["only"]
     assert [answer_ids(job) for job in worker.run_all(tasks("ok", "ok"), "cpu", Limits(timeout=5.0))] == [["only"]] * 2
+
+
+def test_forged_output_offsets_cost_the_zygote_nothing(worker):
+    zygote = worker._proc.pid
+    jobs = worker.run_all(tasks("bad_offsets", "ok", "ok"), "cpu", Limits(timeout=5.0))
+    assert [answer_ids(job) for job in jobs] == [["only"]] * 3
+    assert worker._proc.pid == zygote  # not restarted: it never died
+
+
+FINDS_ITS_PIPES = """import os, sys, torch
+report = sys.modules['grader.sandbox.guard']._report_fd
+def is_open(fd):
+    try:
+        return os.fstat(fd) is not None
+    except OSError:
+        return False
+result = next(fd for fd in range(3, report) if is_open(fd))
+{abuse}
+def f():
+    return torch.ones(())
+"""
+
+
+@pytest.mark.parametrize("abuse", ["os.close(report)\nos.close(result)", "os.dup2(1, result)", "os.dup2(result, 1)",
+                                   "os.close(1)\nos.close(2)"],
+                         ids=["closes its pipes", "answers into its output", "prints into its answers",
+                              "closes its output"])
+def test_a_task_that_closes_or_swaps_its_descriptors_costs_only_that_submission(worker, abuse):
+    """The exercises after it may pay (they share its process: printing into the answers pipe
+    it left them ends the job); the zygote and the next submission do not."""
+    zygote = worker._proc.pid
+    hostile = Task(FINDS_ITS_PIPES.format(abuse=abuse), "hostile.py", "f", ONE_CALL)
+    worker.run_all([hostile, *tasks("ok", "ok")], "cpu", Limits(timeout=5.0))
+    assert [answer_ids(job) for job in worker.run_all(tasks("ok", "ok"), "cpu", Limits(timeout=5.0))] == [["only"]] * 2
+    assert worker._proc.pid == zygote
+
+
+def test_the_answer_pipe_is_closed_by_its_reader_once_no_one_writes_to_it():
+    """Not by the zygote after a wait: a process outside the job that still held the write end
+    would then feed whatever pipe next got that number (the next submission's) to this reader."""
+    read, write = os.pipe()
+    pipe = os.fstat(read).st_ino
+    drain = zygote._Drain(read, 1 << 16, 1)
+    drain.start()
+    protocol.write_frames(write, [wire.encode({"id": "x"}), b""])
+    assert drain.is_alive()  # the writer is still there
+    os.close(write)
+    drain.join(timeout=10)
+    assert not drain.is_alive() and len(drain.tasks) == 1
+    try:
+        now = os.fstat(read).st_ino  # its number reused since: another file
+    except OSError:  # closed
+        now = None
+    assert now != pipe
+
+
+def test_an_answer_that_would_cost_the_grader_much_to_decode_never_reaches_it(worker):
+    jobs = worker.run_all(tasks("costly_header", "ok"), "cpu", Limits(timeout=5.0))
+    assert jobs[0].status == "crashed" and not jobs[0].frames
+    assert answer_ids(jobs[1]) == ["only"]
 
 
 def test_a_budget_spent_while_the_job_forks_stops_it_at_once(worker):

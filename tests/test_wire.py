@@ -38,6 +38,11 @@ def test_meta_tensors_travel_without_data():
     assert back["output"].is_meta and back["output"].shape == (2, 3)
 
 
+def test_a_tensor_of_more_dimensions_than_the_decoder_accepts_is_not_sent():
+    with pytest.raises(TypeError):
+        wire.encode({"output": torch.zeros((), dtype=torch.bfloat16).reshape([1] * (wire.MAX_DIMS + 1))})
+
+
 def test_only_plain_data_can_be_sent():
     class Sneaky(torch.Tensor):
         pass
@@ -67,6 +72,14 @@ def _frame(header: dict, payload: bytes = b"") -> bytes:
                                     {"dtype": "float32", "shape": [2], "device": "cpu", "offset": 4, "nbytes": 8}]}, b"\0" * 12),
     _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [1], "device": "cpu", "offset": 2, "nbytes": 4}]}, b"\0" * 8),
     _frame({"body": {}}),
+    # more dimensions than numpy allows, which a wrong shape's message would print in full
+    _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [1] * 65, "device": "cpu", "offset": 0,
+                                     "nbytes": 4}]}, b"\0" * 4),
+    # numbers json reads and int() refuses
+    _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [float("inf")], "device": "cpu", "offset": 0,
+                                     "nbytes": 0}]}),
+    _frame({"body": {}, "tensors": [{"dtype": "float32", "shape": [], "device": "cpu", "offset": float("inf"),
+                                     "nbytes": 4}]}, b"\0" * 4),
 ])
 def test_malformed_frames_are_rejected(frame):
     with pytest.raises(wire.WireError):

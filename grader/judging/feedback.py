@@ -99,8 +99,9 @@ def case_text(case) -> str:
 
 
 def printed(answer) -> str:
-    """What the worker says a case printed: untrusted, so only a bounded string is kept."""
+    """What the worker says a case printed: untrusted, so it is bounded and escaped here."""
+    from . import untrusted
     from .invoke import PRINTED_PER_CASE
 
     text = answer.get("printed") if isinstance(answer, dict) else None
-    return text[:PRINTED_PER_CASE] if isinstance(text, str) else ""
+    return untrusted.text(text, PRINTED_PER_CASE) if isinstance(text, str) else ""

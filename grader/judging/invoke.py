@@ -48,7 +48,7 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
         result["error"] = f"raised {type(exc).__name__}: {exc}"[:500]
         return result
     if type(out) is not torch.Tensor:
-        result["error"] = f"returned {type(out).__name__}, expected a torch.Tensor"
+        result["error"] = f"returned {type(out).__name__}, expected a torch.Tensor"[:500]
         return result
     result["output"] = out.detach()
     result["after"] = {k: v.detach() for k, v in passed.items()}

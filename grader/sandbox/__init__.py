@@ -21,9 +21,9 @@ Three kinds of process, and every pipe between them:
 - **job** (untrusted from the moment it has locked down). One fork of the zygote per
   submission: forking costs a few milliseconds of page tables and exit per process, which a
   fork per exercise paid 21 times. It runs the named steps of :mod:`.confine` (detach, stdio,
-  fds, output cap, private /tmp, network, rlimits, credentials, environment, Landlock,
-  seccomp), then, task after task, loads the source and calls the function on every argument
-  set (:mod:`.child`), each task with a fresh output allowance. The zygote gives each task its
+  fds, output cap, private /tmp, network, rlimits, credentials, parent death, environment,
+  Landlock, seccomp), then, task after task, loads the source and calls the function on every
+  argument set (:mod:`.child`), each task with a fresh output allowance. The zygote gives each task its
   own timeout; a task that hangs or crashes ends the fork, and the tasks after it go on in a
   new one, so it costs that task alone. Tasks of one job share a process, as they share an
   author: between tasks the job puts back torch's namespaces and global switches (grad mode,
@@ -48,16 +48,18 @@ Pipes:
   timeout, and a worker that breaks the protocol is killed and replaced.
 - job -> zygote, *result* pipe: answer frames (:mod:`.wire`), an empty frame after each task,
   drained by a zygote thread up to ``result_bytes`` per task (each frame counted with what
-  keeping it costs) and no more empty frames than tasks; past either the job is ended and the
-  task reported crashed.
+  keeping it costs, its JSON header 64 times over: what decoding it may cost the grader) and no
+  more empty frames than tasks; past either the job is ended and the task reported crashed.
 - job -> zygote, *report* pipe: names of forbidden calls the guard trapped, one per line, and
   after each task a line ``=<offset>`` saying where its output ended; read a bounded amount
   at a time.
 - job -> zygote, *output*: the job's fds 1 and 2 are an unlinked temporary file of the zygote's;
   it keeps the first ``output_bytes`` + 1 bytes of each task (the extra byte marks truncation).
-  What a job says of its own tasks (markers, offsets) can only misfile its own output, never
-  lift a limit: each task's timeout runs from the previous end marker, and a job ends after as
-  many markers as it has tasks.
+  What a job says of its own tasks (markers, offsets) can only misfile its own output and its
+  own reports of trapped calls (code past the scan can also close the pipe: the trap still
+  raises, so no forbidden result ever comes of it), or move time from its later tasks to an
+  earlier one, never lift a limit: each task's timeout runs from the previous end marker, and a
+  job ends after as many markers as it has tasks. Nothing of it reaches another job.
 - probe -> zygote, once: a JSON list of the layers the probe could not apply.
 
 Nothing flows from the zygote or the grader to a job after the fork: its request and cases are

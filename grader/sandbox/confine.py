@@ -40,6 +40,7 @@ class Box:
     uid: int | None  # the sandbox uid (grader is root), or None: the job keeps the grader's uid
     limits: dict
     device: str
+    parent: int  # the zygote's pid: the job dies with it
     without: tuple = ()  # names of OPTIONAL steps to leave out
 
     def __post_init__(self):
@@ -98,6 +99,12 @@ def credentials(box: Box) -> list[str]:
     return [] if box.uid is not None else ["uid_switch"]
 
 
+def parent_death(box: Box) -> list[str]:
+    # A zygote killed mid-job (a batch stopped with Ctrl-C, a worker that stopped answering)
+    # runs no clean-up: without this its job would live on, unconfined in time.
+    return [] if isolation.die_with(box.parent) else ["parent_death"]
+
+
 def environment(box: Box) -> list[str]:
     os.chdir(box.tmpdir)
     os.environ.clear()
@@ -122,7 +129,8 @@ def seccomp(box: Box) -> list[str]:
     return []
 
 
-STEPS = (detach, stdio, fds, output_cap, private_tmp, network, rlimits, credentials, environment, landlock, seccomp)
+STEPS = (detach, stdio, fds, output_cap, private_tmp, network, rlimits, credentials, parent_death, environment,
+         landlock, seccomp)
 # The layer a step stands for in the sandbox level, where the names differ.
 _LAYER = {"network": "netns", "credentials": "uid_switch"}
 # Steps a grader may leave out (tests do, to show that each layer holds without the others).

@@ -10,6 +10,7 @@ import resource
 import signal
 
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
 CUDA_OPEN_FILES = 1024
 CUDA_PROCESSES = 256
 CLONE_NEWNS = 0x00020000
@@ -158,6 +159,16 @@ def drop_capabilities() -> bool:
     """Give up every capability (those a user namespace granted us included)."""
     data = (ctypes.c_uint32 * 6)()  # two of {effective, permitted, inheritable}, all empty
     return _libc_call("capset", ctypes.byref(_CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)), data)
+
+
+def die_with(parent: int) -> bool:
+    """Have the kernel kill this process when ``parent`` (the thread that forked it) ends, and end
+    now if it already has. Credential changes clear the setting: call it after the last one."""
+    if not _libc_call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0):
+        return False
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return True
 
 
 def become_subreaper() -> bool:

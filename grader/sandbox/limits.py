@@ -21,7 +21,7 @@ class Limits:
     output_bytes: int = 8192  # captured stdout/stderr kept for the report
     output_file_bytes: int = 1 << 20  # largest file the job may write (RLIMIT_FSIZE)
     scratch_bytes: int = 16 << 20  # size of each private tmpfs (/tmp, /var/tmp, /dev/shm) of a job
-    result_bytes: int = 64 << 20  # largest answer accepted from one task
+    result_bytes: int = 64 << 20  # largest answer accepted from one task (JSON counted 64 times: see zygote)
 
     def to_dict(self) -> dict:
         return asdict(self)

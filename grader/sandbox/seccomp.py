@@ -5,7 +5,9 @@ The rule, enforced by the kernel on this process and every thread it starts, fro
 to start a thread (CLONE_THREAD), so fork, vfork and posix_spawn fail with EPERM; ``clone3``
 fails with ENOSYS, so that glibc starts threads with ``clone`` instead; ``kill``, ``tgkill`` and
 ``rt_(tg)sigqueueinfo`` work only on this process itself; ``socket`` and ``socketpair`` work only
-for AF_UNIX. Syscalls of another ABI (32-bit or x32 calls from a 64-bit process) all fail.
+for AF_UNIX; ``prctl`` cannot change the signal the job gets when its zygote dies
+(``PR_SET_PDEATHSIG``), so a job cannot outlive its zygote. Syscalls of another ABI (32-bit or
+x32 calls from a 64-bit process) all fail.
 Failing with an errno, never killing, lets learner code see an ordinary Python OSError.
 
 The filter is a hand-assembled classic BPF program (``_assemble``) for x86_64 and aarch64;
@@ -40,7 +42,7 @@ _TABLES = {
                "userfaultfd": 323, "kexec_load": 246, "kexec_file_load": 320, "init_module": 175,
                "finit_module": 313, "delete_module": 176, "chroot": 161, "kill": 62, "tkill": 200, "tgkill": 234,
                "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "clone": 56, "socket": 41, "socketpair": 53,
-               "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, **_SHARED},
+               "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, "prctl": 157, **_SHARED},
     # aarch64 has no fork or vfork syscall: glibc forks with clone.
     "aarch64": {"execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
                 "mount": 40, "umount2": 39, "pivot_root": 41, "unshare": 97, "setns": 268, "bpf": 280,
@@ -48,7 +50,7 @@ _TABLES = {
                 "kexec_load": 104, "kexec_file_load": 294, "init_module": 105, "finit_module": 273,
                 "delete_module": 106, "chroot": 51, "kill": 129, "tkill": 130, "tgkill": 131,
                 "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240, "clone": 220, "socket": 198, "socketpair": 199,
-                "name_to_handle_at": 264, "open_by_handle_at": 265, "kcmp": 272, **_SHARED},
+                "name_to_handle_at": 264, "open_by_handle_at": 265, "kcmp": 272, "prctl": 167, **_SHARED},
 }
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _X32_BIT = 0x40000000
@@ -58,7 +60,7 @@ CLONE_THREAD = 0x00010000
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
 _NR, _ARCH, _ARG0 = 0, 4, 16  # offsets in struct seccomp_data (the low half of args[0], little-endian)
-_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, _PR_SET_PDEATHSIG = 38, 22, 2, 1
 
 
 def supported() -> bool:
@@ -84,10 +86,12 @@ def _program(machine: str) -> list[tuple[int, int, int, int]]:
     code.append(("jeq", table["clone"], "clone", None))
     code += [("jeq", table[name], "own_pid", None) for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")]
     code += [("jeq", table[name], "family", None) for name in ("socket", "socketpair")]
+    code.append(("jeq", table["prctl"], "prctl", None))
     code += [("ret", _ALLOW),
              "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
              "own_pid", ("ld", _ARG0), ("jeq", _PID, "allow", "eperm"),
              "family", ("ld", _ARG0), ("jeq", socket.AF_UNIX, "allow", "eperm"),
+             "prctl", ("ld", _ARG0), ("jeq", _PR_SET_PDEATHSIG, "eperm", "allow"),
              "allow", ("ret", _ALLOW),
              "eperm", ("ret", _ERRNO | errno.EPERM),
              "enosys", ("ret", _ERRNO | errno.ENOSYS)]

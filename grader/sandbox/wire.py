@@ -24,6 +24,9 @@ _DTYPES = {str(d).replace("torch.", ""): d for d in (
 _NAMES = {dtype: name for name, dtype in _DTYPES.items()}
 _ITEMSIZE = {name: torch.empty((), dtype=dtype).element_size() for name, dtype in _DTYPES.items()}
 _TAG = "__tensor__"
+# numpy's limit, which the encoder meets for most dtypes anyway; torch has none, and a shape is
+# printed in full where an answer's shape is wrong.
+MAX_DIMS = 64
 _NESTED = (dict, list)
 
 
@@ -37,6 +40,8 @@ def encode(obj) -> bytes:
     def walk(value):
         nonlocal offset
         if type(value) is torch.Tensor:
+            if value.dim() > MAX_DIMS:
+                raise TypeError(f"cannot send a tensor of {value.dim()} dimensions (at most {MAX_DIMS})")
             blob = _bytes(value)
             padding = -offset % value.element_size()  # the decoder views each tensor in place
             if blob and padding:
@@ -73,6 +78,14 @@ def _bytes(value: torch.Tensor) -> bytes:
         return flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
 
 
+def header_size(data: bytes) -> int:
+    """How many bytes of ``data`` :func:`decode` would parse as JSON (what a frame costs most to
+    decode: each byte may become tens of bytes of Python objects)."""
+    if len(data) < _LEN.size:
+        return 0
+    return min(_LEN.unpack_from(data)[0], len(data) - _LEN.size)
+
+
 def decode(data: bytes):
     """The answer encoded in ``data``; raises :class:`WireError` for anything malformed."""
     if len(data) < _LEN.size:
@@ -90,7 +103,7 @@ def decode(data: bytes):
             tensor, end = _tensor(spec, blob, end, views)
             tensors.append(tensor)
         body = header["body"]
-    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever hostile specs make json or torch raise
         raise WireError(f"malformed frame: {exc}") from None
     return _rebuild(body, tensors)
 
@@ -102,8 +115,8 @@ def _tensor(spec: dict, blob: bytearray, end: int, views: dict) -> tuple[torch.T
     name = spec["dtype"]
     dtype, itemsize = _DTYPES[name], _ITEMSIZE[name]
     shape = [int(d) for d in spec["shape"]]
-    if min(shape, default=0) < 0:
-        raise ValueError("negative dimension")
+    if min(shape, default=0) < 0 or len(shape) > MAX_DIMS:
+        raise ValueError(f"negative dimension or more than {MAX_DIMS}")
     device = spec["device"]
     if device not in ("cpu", "cuda", "meta"):
         raise ValueError(f"unknown device {device!r}")

@@ -26,13 +26,18 @@ from .protocol import ProtocolError, read_frame, read_json, write_frames, write_
 
 
 _FRAME_COST = 64  # bytes a kept frame costs the zygote beyond its data, counted against the budget
+# What a byte of a frame's JSON header may cost the grader once decoded, counted against the same
+# budget: a 64 MB header of empty lists took 3 GB and some 20 CPU-seconds to decode, for each
+# exercise of a submission (day 3's largest honest header is 66 kB: 4 MB at this rate).
+_HEADER_COST = 64
 _REPORT_KEPT = 1 << 16  # characters of the report pipe kept unread at most
 
 
 class _Drain(threading.Thread):
     """Collect a child's answer frames, task by task: an empty frame ends a task. Each task may
-    send up to a byte budget, each frame counted with what keeping it costs, and the job no more
-    end markers than it has tasks; past either, reading stops (the task is reported crashed)."""
+    send up to a byte budget, each frame counted with what keeping it costs here and decoding it
+    costs the grader, and the job no more end markers than it has tasks; past either, reading
+    stops (the task is reported crashed)."""
 
     def __init__(self, fd: int, budget: int, tasks: int):
         super().__init__(daemon=True)
@@ -57,7 +62,7 @@ class _Drain(threading.Thread):
                         self.current, used = [], 0
                         self.changed.notify_all()
                     continue
-                used += len(frame) + _FRAME_COST
+                used += len(frame) + _FRAME_COST + _HEADER_COST * wire.header_size(frame)
                 if used > self.budget:
                     self.truncated = True
                     break
@@ -72,6 +77,10 @@ class _Drain(threading.Thread):
                 pass
         except OSError:
             pass
+        # Closed here, by its only reader, once nothing can write to it: closed by the zygote while
+        # a process outside the job still held the write end, its number could go to the next
+        # job's pipe, and this thread would read another submission's answers.
+        os.close(self.fd)
 
 
 def _exit_notifier(pid: int):
@@ -103,9 +112,16 @@ class _Reports:
         for at, line in enumerate(lines):
             if line.startswith("="):
                 self.text = "\n".join([*lines[at + 1:], self.text])
-                return names, int(line[1:]) if line[1:].isdigit() else None
+                return names, _offset(line[1:])
             names += line.split()
         return names, None
+
+
+def _offset(text: str) -> int | None:
+    """An output offset as the job wrote it, or None: the job's own bytes, so ``isdigit`` alone
+    would let through what ``int`` refuses (``'²'``, more digits than ``int`` converts), and the
+    zygote, which serves the whole batch, would die of it."""
+    return int(text) if len(text) <= 20 and text.isascii() and text.isdigit() else None
 
 
 def _wait(pid: int, timeout: float):
@@ -167,11 +183,12 @@ def probe_sandbox(without: tuple) -> dict:
     tmpdir = _job_folder(uid)
     report_r, report_w = os.pipe()
     with tempfile.TemporaryFile() as out:
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
             os.close(report_r)
-            child.probe(confine.Box(tmpdir, out.fileno(), (report_w,), uid, Limits().to_dict(), "cpu", without),
-                        report_w)
+            child.probe(confine.Box(tmpdir, out.fileno(), (report_w,), uid, Limits().to_dict(), "cpu", parent=zygote,
+                                    without=without), report_w)
         os.close(report_w)
         with os.fdopen(report_r, "rb") as fh:
             found = fh.read()
@@ -225,6 +242,7 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
     out = tempfile.TemporaryFile()
     result_r, result_w = os.pipe()
     report_r, report_w = os.pipe()
+    zygote = os.getpid()
     begun = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -232,7 +250,8 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
         os.close(report_r)
         # CPU time is capped per process: the child gets each task's share.
         box = confine.Box(tmpdir, out.fileno(), (result_w, report_w), uid,
-                          {**limits, "cpu_seconds": limits["cpu_seconds"] * len(tasks)}, request["device"], without)
+                          {**limits, "cpu_seconds": limits["cpu_seconds"] * len(tasks)}, request["device"],
+                          parent=zygote, without=without)
         child.run([{**task, "cases": cases[task["cases"]]} for task in tasks], request["device"], box,
                   result_w, report_w, level)
     os.close(result_w)
@@ -270,8 +289,7 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
             pass
         _clean_up(tmpdir, uid)
         drain.join(timeout=2.0)
-        for fd in (result_r, report_r):  # a zygote serves a whole batch: nothing of a job may stay open
-            os.close(fd)
+        os.close(report_r)  # a zygote serves a whole batch: nothing of a job may stay open (the drain closes its own)
         out.close()
     # The last reply waits for the clean-up: once the grader has it, nothing of the job is left.
     if last is not None:
