@@ -97,6 +97,13 @@ def test_nan_is_named_not_called_an_infinite_error_and_zero_expected_has_no_rela
     assert "max abs error 0.5" in described and "rel error" not in described
 
 
+def test_a_hidden_case_gives_the_size_of_its_error_not_the_expected_value():
+    off = Target(torch.tensor(16.8128), None, {"rtol": 1e-5, "atol": 1e-6}).check("value", torch.tensor(1.40106))
+    assert "max abs error 15.4, max rel error 0.917 (got 1.40106, expected 16.8128)" in off.describe(True)
+    hidden = off.describe(False)
+    assert "max abs error about 2e+01, max rel error about 9e-01" in hidden and "16.8" not in hidden
+
+
 def test_long_printed_lines_wrap_at_word_breaks_and_control_characters_are_defused():
     warning = "UserWarning: " + " ".join(["broadcasting"] * 20) + "\x1b[2J"
     lines = text._printed(warning, "printed:")

@@ -43,14 +43,18 @@ class Mismatch:
 
 
     def describe(self, public: bool) -> str:
+        """The failure in words. For a hidden case the error sizes have one significant figure:
+        with three, a scalar result's error beside the learner's own output gave torch's
+        expected value to three figures."""
         text = f"{self.what}: {self.message}"
+        size = "{:.3g}" if public else "about {:.0e}"
         if self.problem == "values":
             if self.non_finite:
                 text += f"; yours has {self.non_finite} where the expected value is not"
             if self.max_abs is not None:
-                text += f"; max abs error {self.max_abs:.3g}"
+                text += "; max abs error " + size.format(self.max_abs)
             if self.max_rel is not None:
-                text += f", max rel error {self.max_rel:.3g}"
+                text += ", max rel error " + size.format(self.max_rel)
             if self.index:  # a 0-dimensional result has no index worth naming
                 text += f"; {self.mismatched} of {self.total} elements differ, first at index {list(self.index)}"
             if public:
