@@ -119,6 +119,14 @@ def test_interactive_quiz_records_checks_and_explains(tmp_path, plain):
     assert "ce_raw_logits: already answered correctly" in again.output
 
 
+def test_ending_the_quiz_at_a_prompt_keeps_the_answers_and_is_no_error(tmp_path):
+    (tmp_path / "day3").mkdir()
+    out = CliRunner().invoke(main, ["quiz", "day3", "-s", str(tmp_path)], input="b\n")  # then end of input
+    assert out.exit_code == 0 and "Aborted" not in out.output, out.output
+    assert "stopped: your answers so far are saved" in out.output and "Quiz score: 2 /" in out.output
+    assert yaml.safe_load((tmp_path / "day3" / "quiz_answers.yaml").read_text())["ce_raw_logits"] == "b"
+
+
 def test_interactive_quiz_refuses_a_folder_in_place_of_the_answers_file(tmp_path):
     (tmp_path / "day3" / "quiz_answers.yaml").mkdir(parents=True)
     out = CliRunner().invoke(main, ["quiz", "day3", "-s", str(tmp_path)], input="b\n" * 20)

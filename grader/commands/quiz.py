@@ -32,6 +32,9 @@ def quiz_cmd(day, submission, course, ask_all):
         click.echo(click.style(text, **styles[style]) if style else text, color=colour)
 
     def ask(prompt):
-        return click.prompt(prompt, default="", show_default=False)
+        try:
+            return click.prompt(prompt, default="", show_default=False)
+        except click.exceptions.Abort:  # Ctrl-C or end of input at the prompt: the learner is done
+            raise quizloop.Stopped() from None
 
     quizloop.run(loaded, root, ask, say, ask_all=ask_all)

@@ -2,7 +2,7 @@
 
 Input and output come in as callables, so the loop knows no terminal or kernel: ``ask(prompt)``
 returns the typed text or raises :class:`CannotAsk` where the front end cannot prompt (a headless
-kernel), and ``say(text, style)`` shows a line, ``style`` being None, "title", "ok" or "bad".
+kernel) or :class:`Stopped` where the learner ended the quiz, and ``say(text, style)`` shows a line, ``style`` being None, "title", "ok" or "bad".
 Each answer is checked and saved at once, where ``grade DAY`` reads it.
 """
 from __future__ import annotations
@@ -16,6 +16,10 @@ from ..errors import UsageError
 
 class CannotAsk(Exception):
     """The front end cannot prompt: the quiz stops with a note instead of an error."""
+
+
+class Stopped(Exception):
+    """The learner ended the quiz at a prompt (Ctrl-C, Ctrl-D): what they answered is kept."""
 
 
 def run(day, root: Path, ask, say, ask_all: bool = False) -> dict:
@@ -43,6 +47,9 @@ def run(day, root: Path, ask, say, ask_all: bool = False) -> dict:
             value = _answer(q, ask, say)
         except CannotAsk:
             say(f"(this front end cannot ask questions: fill in {path} by hand, or run `grade quiz {day.name}`)", None)
+            break
+        except Stopped:
+            say(f"\n(stopped: your answers so far are saved; `grade quiz {day.name}` goes on from there)", None)
             break
         if value is None:
             continue
