@@ -101,7 +101,7 @@ def case_text(case) -> str:
 def printed(answer) -> str:
     """What the worker says a case printed: untrusted, so it is bounded and escaped here."""
     from . import untrusted
-    from .invoke import PRINTED_PER_CASE
+    from .invoke import CUT, PRINTED_PER_CASE
 
     text = answer.get("printed") if isinstance(answer, dict) else None
-    return untrusted.text(text, PRINTED_PER_CASE) if isinstance(text, str) else ""
+    return untrusted.text(text, PRINTED_PER_CASE + len(CUT)) if isinstance(text, str) else ""

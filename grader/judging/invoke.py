@@ -75,6 +75,7 @@ def backward(out: torch.Tensor, grad_out: torch.Tensor) -> None:
 
 PRINTED_PER_CASE = 1000  # characters of what one case printed kept for the report
 PRINTED_PER_JOB = 8192  # and of all cases of one exercise's task together
+CUT = f"\n[cut: a case's report keeps the first {PRINTED_PER_CASE} characters it printed, an exercise's {PRINTED_PER_JOB}]"
 _job_budget = [PRINTED_PER_JOB]
 
 
@@ -96,6 +97,8 @@ class _Tee:
         if room > 0:
             self._kept.append(text[:room])
             _job_budget[0] -= len(self._kept[-1])
+        if len(text) > max(room, 0) and self._kept and self._kept[-1] != CUT:  # what the report shows is cut
+            self._kept.append(CUT)
         return self._stream.write(text)
 
     def flush(self) -> None:
