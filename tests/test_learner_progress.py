@@ -136,12 +136,22 @@ def test_hint_follows_the_current_exercise_and_says_when_none_are_left(tmp_path)
     assert ".grade-hints.json" in (ROOT / ".gitignore").read_text().split()
 
 
-def test_next_keeps_the_options_and_follows_a_one_exercise_pass(tmp_path):
+def test_next_keeps_the_options_and_follows_a_one_exercise_pass(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))  # no result of l1_loss known
     course = Course.locate().root
     out = _grade("day3", "mse_loss", "--submission", SOLUTIONS, "--course", course)
     line = out.output.rstrip().splitlines()[-1]
     assert line.startswith(f"Next: {SOLUTIONS}/day3/l1_loss.py (started)")  # not graded in this run
     assert f"grade day3 l1_loss --submission {SOLUTIONS} --course {course}" in line
+
+
+def test_next_skips_the_exercises_whose_unchanged_files_are_known_to_pass(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))
+    day = Course.locate().load_day("day3")
+    l1 = ExerciseResult("l1_loss", "passed", 1.0, 1.0)
+    ResultCache(day.folder, "cpu").put("l1_loss", (SOLUTIONS / "day3" / "l1_loss.py").read_bytes(), l1)
+    line = _grade("day3", "mse_loss", "--submission", SOLUTIONS).output.rstrip().splitlines()[-1]
+    assert line.startswith(f"Next: {SOLUTIONS}/day3/huber_loss.py (started)"), line
 
 
 def test_a_complete_day_says_so():

@@ -120,8 +120,9 @@ def _grade(loaded, device, limits, submission, names, cache, pool):
 
 def _upcoming(loaded, result, asked):
     """What "Next:" points at: the first failing exercise graded; after a pass of some exercises, the
-    next one of the day; after the exercises, the quiz unless it passed."""
+    next one of the day not known to pass; after the exercises, the quiz unless it passed."""
     from ..course import quiz
+    from ..learner.cache import ResultCache
 
     todo = next((e for e in result.exercises if e.status != "passed"), None)
     if todo is not None:
@@ -129,8 +130,11 @@ def _upcoming(loaded, result, asked):
     order = [e.name for e in loaded.exercises]
     graded = [order.index(e.name) for e in result.exercises]
     later = order[max(graded) + 1:] if graded and asked else []
-    if later:
-        return progress.ungraded(Path(result.submission), loaded.name, later[0])
+    cache = ResultCache(loaded.folder, result.device) if later else None
+    for name in later:  # the next one not known to pass
+        item = progress.ungraded(Path(result.submission), loaded.name, name, cache)
+        if item.state != progress.PASSING:
+            return item
     section = result.quiz if result.quiz is not None else (
         quiz.section_for(quiz.for_day(loaded), loaded.name, Path(result.submission)) if asked else None)
     if section is not None and section["status"] != "passed":

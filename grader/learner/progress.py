@@ -159,12 +159,18 @@ def of_result(ex) -> Progress:
     return Progress(ex.name, state, ex)
 
 
-def ungraded(submission: Path, day: str, name: str) -> Progress:
-    """An exercise this run did not grade, as far as its file tells without grading it."""
+def ungraded(submission: Path, day: str, name: str, cache=None) -> Progress:
+    """An exercise this run did not grade, as far as its file and the result cache (an unchanged
+    file's last result) tell without grading it."""
     from ..submission import open_submission
 
     text = source_text(open_submission(submission, day), name)
-    return Progress(name, MISSING if text is None else NOT_STARTED if is_untouched_stub(text, name) else STARTED)
+    if text is None:
+        return Progress(name, MISSING)
+    if is_untouched_stub(text, name):
+        return Progress(name, NOT_STARTED)
+    known = cache.get(name, text.encode()) if cache else None
+    return of_result(known) if known else Progress(name, STARTED)
 
 
 def next_item(items: list[Progress]) -> Progress | None:
