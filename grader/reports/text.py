@@ -48,7 +48,8 @@ def exercise_lines(ex, width: int, colour: bool = False, verbose: bool = False) 
         others = Counter(c.kind for c in failed if c not in shown).most_common()
         if others:
             listed = ", ".join(f"{kind} ×{n}" for kind, n in others[:MAX_KINDS])
-            more = f", and {len(others) - MAX_KINDS} more kinds (grade -v shows every case)" if len(others) > MAX_KINDS else ""
+            left = len(others) - MAX_KINDS
+            more = f", and {left} more kind{'s' if left > 1 else ''} (grade -v shows every case)" if left > 0 else ""
             lines.append("    also failing: " + listed + more)
     elif ex.status != "passed" and ex.feedback:
         lines.extend("    " + line for line in ex.feedback.splitlines())
