@@ -279,6 +279,7 @@ def _run_child(tasks: list, request: dict, cases: dict, uid, without: tuple, lev
                 last = reply
                 break
             yield reply
+            frames.clear()  # sent: a job of many exercises must not hold every one's answers here
             budget = None if budget is None else budget - (ended_at - begun)
             begun = ended_at
     finally:
