@@ -100,3 +100,11 @@ def test_an_answers_file_that_is_a_folder_or_not_utf8_is_an_error_saying_so(tmp_
     for path, said in ((folder, "is a folder"), (latin1, "not UTF-8 text")):
         section = quiz.grade_answers(day_quiz, path)
         assert section["status"] == "error" and said in section["message"], section["message"]
+
+
+def test_lone_surrogates_in_an_error_are_escaped_so_every_report_encodes(grade_both):
+    for result in grade_both("surrogate_message"):
+        assert_zero(result, "failed")
+        assert "\\ud800" in result.feedback and "\\udfff" in result.feedback
+        for name, text in reports(result).items():
+            text.encode("utf-8")  # a lone surrogate here was an internal error writing the report
