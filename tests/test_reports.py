@@ -56,6 +56,15 @@ def test_gradescope_keeps_fractions_and_visibility(result):
     assert (kl["score"], kl["max_score"], kl["status"]) == (0.0, 0.5, "failed")
 
 
+def test_gradescope_overall_output_counts_only_the_tests_shown_now(result):
+    report = json.loads(FORMATS["gradescope"](result))
+    # mse_loss (after_due_date) and l1_loss (hidden) are held back: a total there would give them away
+    assert f"{result.score:g}" not in report["output"] and "1.5 / 2" in report["output"]
+    shown = DayResult("day3", "Day 3", "sub", "cpu", result.exercises[:1], quiz=result.quiz)
+    shown.exercises[0].visibility = "visible"
+    assert f"{shown.score:g} / {shown.max_score:g}" in json.loads(FORMATS["gradescope"](shown))["output"]
+
+
 def test_github_summary_appends_to_step_summary(result, tmp_path, monkeypatch):
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")

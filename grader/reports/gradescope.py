@@ -3,7 +3,8 @@
 Each exercise's ``visibility`` comes from its manifest (visible, hidden, after_due_date,
 after_published), so an instructor can hold hidden exercises back until grades are published.
 The quiz's questions are always all listed (unanswered ones score 0), so every submission has
-the same tests. ``execution_time`` is whole seconds, as the spec types it. Output is the learner
+the same tests. ``execution_time`` is whole seconds, as the spec types it. The overall ``output``
+line counts only the visible tests when some are held back. Output is the learner
 feedback the text report shows, which never includes hidden inputs or expected values.
 """
 from __future__ import annotations
@@ -19,11 +20,21 @@ def render(result, **_options) -> str:
     report = {
         "score": result.score,
         "execution_time": int(math.ceil(result.elapsed)),
-        "output": f"{result.title}: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)",
+        "output": _overall(result, tests),
         "stdout_visibility": "hidden",
         "tests": tests,
     }
     return json.dumps(report, indent=2) + "\n"
+
+
+def _overall(result, tests: list) -> str:
+    """The submission's line, which students always see: a total over held-back tests would give
+    their results away, so it then counts only the tests shown now."""
+    shown = [t for t in tests if t["visibility"] == "visible"]
+    if len(shown) == len(tests):
+        return f"{result.title}: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
+    score, max_score = round(sum(t["score"] for t in shown), 4), round(sum(t["max_score"] for t in shown), 4)
+    return f"{result.title}: {score:g} / {max_score:g} on the tests shown now (the others are shown later)"
 
 
 def _test(number: int, exercise) -> dict:
