@@ -221,3 +221,22 @@ def test_github_example_is_what_init_ci_writes():
     expected = ci.instructor_workflow("day3", "torch-loss-grader==0.1.0", "2026-12-01T23:59:00Z")
     assert MATRIX.read_text() == expected
     assert "strategy.job-total" in expected and "@v4" not in expected
+
+
+def test_gradebook_names_no_spreadsheet_runs_as_a_formula_and_export_reads_them_back(tmp_path):
+    """A student picks their folder's name: '=HYPERLINK(...)' or '+cmd' must open in Excel as text,
+    one that is not UTF-8 must not stop the gradebook, and the export still finds each on the roster."""
+    from grader.classroom import export
+
+    students = ['=HYPERLINK("http://x.example","y")', "+cmd", "-2+3", "@SUM(A1)", "'quoted", "a,b\"c\nd", "plain"]
+    exercise = {"name": "mse_loss", "score": 1.0, "max_score": 1.0, "status": "passed", "feedback": "", "cases": []}
+    record = json.dumps({"score": 1.0, "max_score": 1.0, "exercises": [exercise], "quiz": None})
+    files = {}
+    for number, name in enumerate([*students, "not-utf8-\udcff"]):
+        files[name] = tmp_path / f"{number}.json"
+        files[name].write_text(record)
+    gradebook.write(gradebook.read(files), tmp_path)
+    cells = [row[0] for row in csv.reader((tmp_path / gradebook.GRADEBOOK).open(newline="", encoding="utf-8"))][1:]
+    assert all(cell[:1] not in "=+-@" for cell in cells), cells
+    assert "not-utf8-\\udcff" in cells
+    assert sorted(row["student"] for row in export.read_gradebook(tmp_path)) == sorted([*students, "not-utf8-\\udcff"])

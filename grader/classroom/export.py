@@ -21,7 +21,7 @@ import io
 from pathlib import Path
 
 from ..errors import UsageError
-from .gradebook import GRADEBOOK
+from .gradebook import GRADEBOOK, from_spreadsheet, spreadsheet_text
 
 KEYS = ("folder", "github")
 FIELDS = ("id", "sis_id", "login", "email", "name", "section")
@@ -32,7 +32,7 @@ def read_gradebook(grades: Path) -> list[dict]:
     if not path.is_file():
         raise UsageError(f"{grades} has no {GRADEBOOK}: run grade batch (or grade merge) into it first")
     with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return [{**row, "student": from_spreadsheet(row["student"])} for row in csv.DictReader(handle)]
 
 
 def read_roster(path: Path) -> dict[str, dict]:
@@ -85,7 +85,7 @@ def canvas(rows: list[dict], people: dict, assignment: str) -> str:
     writer.writerow(["Points Possible", "", "", "", "", _number(_max(rows))])
     for row in rows:
         who = people[row["student"]]
-        writer.writerow([*map(_cell, (who["name"], who["id"], who["sis_id"], who["login"], who["section"])),
+        writer.writerow([*map(spreadsheet_text, (who["name"], who["id"], who["sis_id"], who["login"], who["section"])),
                          _number(row["total"])])
     return out.getvalue()
 
@@ -97,8 +97,9 @@ def moodle(rows: list[dict], people: dict, assignment: str) -> str:
     for row in rows:
         who = people[row["student"]]
         feedback = f"{_number(row['total'])} / {_number(row['max_score'])}"
-        writer.writerow([*map(_cell, (who["sis_id"] or who["id"], who["email"], who["login"], who["name"])),
-                         _number(row["total"]), _cell(feedback + (f": {row['note']}" if row.get("note") else ""))])
+        note = feedback + (f": {row['note']}" if row.get("note") else "")
+        writer.writerow([*map(spreadsheet_text, (who["sis_id"] or who["id"], who["email"], who["login"], who["name"])),
+                         _number(row["total"]), spreadsheet_text(note)])
     return out.getvalue()
 
 
@@ -111,11 +112,6 @@ def _max(rows: list[dict]) -> str:
         raise UsageError(f"students are graded out of different maxima ({', '.join(map(_number, sorted(maxima)))}): "
                          "regrade the class with one course pack")
     return next(iter(maxima), 0.0)
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet would read as a formula (folder names come from students) is quoted."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _number(value) -> str:

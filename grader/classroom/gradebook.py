@@ -5,6 +5,7 @@ the size of each report. Exercise columns follow the order of the first result r
 row has a quiz column and a percent; every total is out of the same maximum (a student who could
 not be graded still carries the quiz's max_score); the case statistics count only students who
 started the exercise, and every ranking breaks ties by name, so the summary is the same each run.
+The CSV's text cells start with a quote where a spreadsheet would otherwise run them as a formula.
 """
 from __future__ import annotations
 
@@ -106,11 +107,28 @@ def write(book: Book, out: Path, say=lambda _line: None) -> list[Path]:
 
 def _write_csv(book: Book, path: Path) -> Path:
     columns = ["student", *book.exercises, "quiz", "total", "max_score", "percent", "note"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    # A folder name that is not UTF-8 (the OS hands it over as surrogates) is written escaped.
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, restval="")
         writer.writeheader()
-        writer.writerows(book.rows)
+        writer.writerows({**row, "student": spreadsheet_text(row["student"]), "note": spreadsheet_text(row["note"])}
+                         for row in book.rows)
     return path
+
+
+# What a spreadsheet reads as the start of a formula, and the quote that marks text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` for a CSV cell that Excel or Sheets never runs as a formula (student folder names are
+    the students' choice): a leading quote, also before one already there, so
+    :func:`from_spreadsheet` gives back exactly ``text``."""
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+def from_spreadsheet(text: str) -> str:
+    return text[1:] if text[:1] == "'" else text
 
 
 def _ranked(counter: Counter, top: int) -> list:
