@@ -74,3 +74,17 @@ def test_check_from_a_plain_script_grades_its_source(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "RESULT 1.0 1.0 passed" in done.stdout
     assert "✓ mse_loss" in done.stdout
+
+
+def test_hint_in_a_notebook_shows_the_hints_as_grade_hint_does(tmp_path, monkeypatch, capsys):
+    from grader import notebook as g
+    from grader.course.manifest import Course
+
+    hints = Course.locate(None).load_day("day3").exercise("mse_loss").hints
+    monkeypatch.chdir(tmp_path)
+    g.hint("day3", "mse_loss")
+    assert capsys.readouterr().out.splitlines()[0] == f"hint 1/{len(hints)}: {hints[0]}"
+    for _ in hints:
+        g.hint("day3", "mse_loss")
+    last = capsys.readouterr().out
+    assert f"hint {len(hints)}/{len(hints)}: {hints[-1]}" in last and "no more hints" in last

@@ -72,11 +72,17 @@ def hint(day: str, exercise: str, everything: bool = False, course=None) -> None
     from ..learner import hints
 
     spec = Course.locate(course).load_day(day).exercise(exercise)
-    shown = hints.reveal(Path.cwd(), day, spec, everything) if spec.hints else []
-    for number, text in enumerate(shown, 1):
-        print(f"hint {number}/{len(spec.hints)}: {text}")
     if not spec.hints:
         print(f"{exercise} has no hints: read its docstring")
+        return
+    shown, exhausted = hints.reveal(Path.cwd(), day, spec, everything)
+    for number, text in enumerate(shown, 1):
+        print(f"hint {number}/{len(spec.hints)}: {text}")
+    if exhausted:
+        print(f"(no more hints for {exercise}: those are all {len(spec.hints)}; its docstring and the failing "
+              f"case in g.check({day!r}, {exercise!r}) say the rest)")
+    elif len(shown) < len(spec.hints):
+        print(f"(run g.hint({day!r}, {exercise!r}) again for the next one)")
 
 
 @_one_line_errors
