@@ -60,6 +60,7 @@ def test_gradescope_overall_output_counts_only_the_tests_shown_now(result):
     report = json.loads(FORMATS["gradescope"](result))
     # mse_loss (after_due_date) and l1_loss (hidden) are held back: a total there would give them away
     assert f"{result.score:g}" not in report["output"] and "1.5 / 2" in report["output"]
+    assert report["output_format"] == report["test_output_format"] == "text"  # tensors keep their columns
     shown = DayResult("day3", "Day 3", "sub", "cpu", result.exercises[:1], quiz=result.quiz)
     shown.exercises[0].visibility = "visible"
     assert f"{shown.score:g} / {shown.max_score:g}" in json.loads(FORMATS["gradescope"](shown))["output"]

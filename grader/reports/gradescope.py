@@ -21,6 +21,10 @@ def render(result, **_options) -> str:
         "score": result.score,
         "execution_time": int(math.ceil(result.elapsed)),
         "output": _overall(result, tests),
+        # Plain text, not Gradescope's default simple_format: it would collapse the aligned tensors
+        # and render any markup a learner's message carries.
+        "output_format": "text",
+        "test_output_format": "text",
         "stdout_visibility": "hidden",
         "tests": tests,
     }
