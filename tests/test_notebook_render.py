@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from grader.course import quiz as quizzes
@@ -88,3 +90,31 @@ def test_hint_in_a_notebook_shows_the_hints_as_grade_hint_does(tmp_path, monkeyp
         g.hint("day3", "mse_loss")
     last = capsys.readouterr().out
     assert f"hint {len(hints)}/{len(hints)}: {hints[-1]}" in last and "no more hints" in last
+
+
+def test_an_interrupted_check_ends_in_one_line_and_the_next_check_gets_fresh_workers(monkeypatch):
+    from types import SimpleNamespace
+
+    from grader import notebook as g
+    from grader.notebook import kernel
+
+    closed = []
+
+    def grade(*_args):
+        raise KeyboardInterrupt  # Jupyter's interrupt while a hanging exercise runs
+
+    hanging = SimpleNamespace(day=SimpleNamespace(exercise=lambda name: None), grade=grade,
+                              close=lambda: closed.append(True))
+    monkeypatch.setitem(kernel._GRADERS, ("day3", "auto", None), hanging)
+    monkeypatch.setattr(kernel, "submission", lambda day: None)
+    try:
+        with pytest.raises(g.NotebookError, match="interrupted"):
+            g.check("day3", "mse_loss")
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt escaped as a traceback through the grader's internals")
+    assert ("day3", "auto", None) not in kernel._GRADERS  # its worker may still run the stopped job
+    for _ in range(100):
+        if closed:
+            break
+        time.sleep(0.01)
+    assert closed

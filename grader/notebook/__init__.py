@@ -10,11 +10,13 @@
 The source graded is the one the kernel ran, read from its cell history (grader.notebook.kernel),
 never the live object. Results display as HTML in Jupyter and as the text report elsewhere
 (grader.notebook.render). The device defaults to ``auto``: CUDA when the runtime has a GPU.
-Errors in what was asked (an unknown day or exercise) show as one line, not a traceback.
+Errors in what was asked (an unknown day or exercise) show as one line, not a traceback, and so
+does an interrupted check, after which the next check gets fresh workers.
 """
 from __future__ import annotations
 
 import functools
+import inspect
 from pathlib import Path
 
 from ..errors import GraderError
@@ -43,6 +45,20 @@ def _one_line_errors(function):
     return wrapper
 
 
+def _interruptible(function):
+    """An interrupted check ends in one line, and its day's warm workers are replaced."""
+    @functools.wraps(function)
+    def wrapper(day: str, *args, **kwargs):
+        try:
+            return function(day, *args, **kwargs)
+        except KeyboardInterrupt:
+            arguments = inspect.signature(function).bind(day, *args, **kwargs)
+            arguments.apply_defaults()
+            kernel.drop_grader(day, arguments.arguments["device"], arguments.arguments["course"])
+            raise NotebookError("interrupted: nothing was graded; run the check again") from None
+    return wrapper
+
+
 def _show(view):
     if kernel.ipython() is not None:
         return view.show()
@@ -51,6 +67,7 @@ def _show(view):
 
 
 @_one_line_errors
+@_interruptible
 def check(day: str, exercise: str, device: str = "auto", course=None) -> ExerciseView:
     """Grade ``exercise`` as last defined in this kernel; returns it (``.score``, ``.max_score``, ``.status``)."""
     grader = kernel.grader(day, device, course)
@@ -60,6 +77,7 @@ def check(day: str, exercise: str, device: str = "auto", course=None) -> Exercis
 
 
 @_one_line_errors
+@_interruptible
 def check_all(day: str, device: str = "auto", course=None) -> DayView:
     """Grade the whole day as defined in this kernel, with the quiz from ./DAY/quiz_answers.yaml."""
     return _show(DayView(kernel.grader(day, device, course).grade(kernel.submission(day))))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import inspect
 import sys
+import threading
 from pathlib import Path
 
 from ..errors import UsageError
@@ -51,9 +52,13 @@ def submission(day: str) -> Notebook:
     return Notebook(history(), Path(getattr(sys.modules["__main__"], "__file__", "script")).name, day, Path.cwd())
 
 
+def _key(day: str, device: str, course) -> tuple:
+    return day, device, str(course) if course else None
+
+
 def grader(day: str, device: str = "auto", course=None):
     """One warm Grader per (day, device, course) for the kernel's lifetime: workers start once."""
-    key = (day, device, str(course) if course else None)
+    key = _key(day, device, course)
     if key not in _GRADERS:
         from ..course.manifest import Course
         from ..engine import Grader
@@ -61,3 +66,12 @@ def grader(day: str, device: str = "auto", course=None):
         _GRADERS[key] = Grader(Course.locate(course).load_day(day), device)
         atexit.register(_GRADERS[key].close)
     return _GRADERS[key]
+
+
+def drop_grader(day: str, device: str = "auto", course=None) -> None:
+    """Let go of the warm Grader after an interrupted check: its worker may still run the job that
+    was stopped (a hanging one held the next check until its timeout), so the next check starts a
+    fresh one, and this one closes in the background once that job has ended."""
+    found = _GRADERS.pop(_key(day, device, course), None)
+    if found is not None:
+        threading.Thread(target=found.close, name="grader-close", daemon=True).start()
