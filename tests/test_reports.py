@@ -97,7 +97,8 @@ def test_fail_under_against_a_half_score(pack_and_student, fail_under, code):
     result = CliRunner().invoke(main, ["day3", "--course", str(pack), "--submission", str(student),
                                        "--format", "gradescope", "--fail-under", str(fail_under)])
     assert result.exit_code == code, result.output
-    report = json.loads(result.output)
+    assert ("below --fail-under" in result.stderr) == bool(code)  # the CI log says why the step failed
+    report = json.loads(result.stdout)
     assert report["score"] == 1.0  # mse_loss right, l1_loss wrong: 50%
     assert [t["visibility"] for t in report["tests"]] == ["visible", "hidden"]
 

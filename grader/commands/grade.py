@@ -77,6 +77,8 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     else:
         sys.stdout.write(report)
     if fail_under is not None and result.percent < fail_under:
+        # Said on stderr: a CI log shows why the step failed, whatever format stdout carries.
+        click.echo(f"score {result.percent:.1f}% is below --fail-under {fail_under:g}%: exit 1", err=True)
         sys.exit(1)
 
 
