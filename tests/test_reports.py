@@ -76,6 +76,13 @@ def test_github_summary_appends_to_step_summary(result, tmp_path, monkeypatch):
     assert summary.read_text() == "earlier step\n" + markdown + "\n"
 
 
+def test_github_summary_still_printed_when_the_step_summary_cannot_be_written(result, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no such folder" / "summary.md"))
+    markdown = FORMATS["github"](result)
+    assert "| ❌ | `mse_loss` |" in markdown
+    assert "cannot append to GITHUB_STEP_SUMMARY" in capsys.readouterr().err
+
+
 def test_github_summary_without_the_variable_writes_no_file(result, tmp_path, monkeypatch):
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.chdir(tmp_path)

@@ -2,11 +2,13 @@
 
 When ``GITHUB_STEP_SUMMARY`` is set (inside a workflow step) the summary is also appended to
 that file, which is how a step publishes to the run's summary page; the Markdown still goes to
-stdout or ``--output`` like every other format.
+stdout or ``--output`` like every other format, even when that file cannot be written (a warning
+on stderr says so).
 """
 from __future__ import annotations
 
 import os
+import sys
 
 _ICON = {"passed": "✅", "failed": "❌", "error": "❗", "timeout": "⏱️", "crashed": "💥", "missing": "➖",
          "forbidden": "⛔"}
@@ -35,5 +37,8 @@ def render(result, **_options) -> str:
 def _append_to_step_summary(markdown: str) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
-        with open(path, "a", encoding="utf-8") as summary:
-            summary.write(markdown + "\n")
+        try:
+            with open(path, "a", encoding="utf-8") as summary:
+                summary.write(markdown + "\n")
+        except OSError as exc:  # the job page misses it; the report itself still goes out
+            sys.stderr.write(f"warning: cannot append to GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}\n")
