@@ -118,3 +118,17 @@ def test_an_interrupted_check_ends_in_one_line_and_the_next_check_gets_fresh_wor
             break
         time.sleep(0.01)
     assert closed
+
+
+def test_a_kernel_missing_an_exercise_is_named_as_the_notebook_not_as_in(monkeypatch):
+    from types import SimpleNamespace
+
+    from grader.notebook import kernel
+    from grader.submission import Unreadable
+
+    shell = SimpleNamespace(history_manager=SimpleNamespace(input_hist_raw=["", "x = 1"]))
+    monkeypatch.setattr(kernel, "ipython", lambda: shell)
+    cells = kernel.submission("day3")
+    with pytest.raises(Unreadable, match=r"^this notebook has no code cell defining mse_loss\(\)"):
+        cells.source("mse_loss")
+    assert str(cells) == "this notebook"  # the report's header: "grading this notebook/day3", not "In/day3"

@@ -48,7 +48,8 @@ def _only_magic(code: str) -> bool:
 def submission(day: str) -> Notebook:
     """The kernel's cells as a notebook submission; quiz answers in ./DAY/quiz_answers.yaml."""
     if ipython() is not None:
-        return Notebook(history(), "In", day, Path.cwd(), cell_format="[{}]")
+        return Notebook(history(), "In", day, Path.cwd(), cell_format="[{}]", where="this notebook",
+                        called="this notebook")
     return Notebook(history(), Path(getattr(sys.modules["__main__"], "__file__", "script")).name, day, Path.cwd())
 
 

@@ -51,10 +51,12 @@ class _Skipped:
 
 class Notebook:
     def __init__(self, cells: list[tuple[int, str]], shown: str, day: str, quiz_root: Path,
-                 cell_format: str = "cell {}", where: str = ""):
-        """``cells``: (number, code) of each code cell, in the order they count."""
+                 cell_format: str = "cell {}", where: str = "", called: str = ""):
+        """``cells``: (number, code) of each code cell, in the order they count; ``shown`` names a
+        cell (``shown cell_format``), ``called`` the whole notebook in feedback (default ``shown``)."""
         self.shown, self.day, self.quiz_root, self.cell_format = shown, day, Path(quiz_root), cell_format
         self.where = where or shown
+        self.called = called or shown
         self._bindings: dict[str, _Binding] = {}
         self._futures: list[_Binding] = []
         self._skipped: list[_Skipped] = []
@@ -114,7 +116,7 @@ class Notebook:
             raise Unreadable("error", f"{self._cell(skipped.cell)} defines {name} but was skipped: "
                                       f"{skipped.reason}; move {name}() to a plain code cell")
         if binding is None:
-            raise Unreadable("missing", f"{self.shown} has no code cell defining {name}(): define it at the "
+            raise Unreadable("missing", f"{self.called} has no code cell defining {name}(): define it at the "
                                         f"top level of a code cell")
         chosen = self._closure(name)
         text, origins = [], []
