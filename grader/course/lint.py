@@ -52,13 +52,32 @@ def lint_day(folder: Path) -> list[str]:
     if not isinstance(names, list) or not names:
         return problems + [f"{yamlfile.key_where(path, data, 'exercises')}: 'exercises' must be a non-empty list of names"]
     present = sorted(p.stem for p in folder.glob("*.yaml") if p.name not in ("day.yaml", "quiz.yaml"))
+    forbidden = data.get("forbidden")
+    calls = forbidden.get("calls") if isinstance(forbidden, dict) else None
+    if not isinstance(calls, list):
+        problems.append(f"{yamlfile.key_where(path, forbidden if isinstance(forbidden, dict) else data, 'calls')}: "
+                        "no 'forbidden: calls:' list: learner code could call torch's own functions and score full marks")
     for name in names:
         if not (folder / f"{name}.yaml").is_file():
             problems.append(f"{yamlfile.item_where(path, name)}: exercise '{name}' is listed but {name}.yaml does not "
                             f"exist{did_you_mean(name, present)}")
         else:
             problems += lint_exercise(folder / f"{name}.yaml", name)
+            problems += _lint_forbidden(path, calls, name, folder / f"{name}.yaml") if isinstance(calls, list) else []
     return problems
+
+
+def _lint_forbidden(day_path: Path, calls: list, name: str, path: Path) -> list[str]:
+    """The reference's own name must be forbidden, or a learner scores full marks by calling it."""
+    try:
+        reference = yamlfile.load(path).get("reference")
+    except (CourseError, AttributeError):
+        return []
+    attr = reference.rpartition(".")[2] if isinstance(reference, str) else ""
+    if not attr or attr in calls or _reference_params(reference)[1]:  # an unimportable one has its own error
+        return []
+    return [f"{yamlfile.item_where(day_path, name)}: exercise '{name}': '{attr}' (its reference {reference}) is not in "
+            f"forbidden: calls:, so learner code may call it and score full marks"]
 
 
 def lint_exercise(path: Path, name: str) -> list[str]:
@@ -66,6 +85,9 @@ def lint_exercise(path: Path, name: str) -> list[str]:
     if data is None:
         return problems
     params = None
+    if data.get("hints") == []:
+        problems.append(f"{yamlfile.key_where(path, data, 'hints')}: 'hints' is empty: give at least one, "
+                        "`grade hint` shows them one at a time")
     if isinstance(data.get("reference"), str):
         params, problem = _reference_params(data["reference"])
         if problem:
