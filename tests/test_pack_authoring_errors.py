@@ -122,3 +122,16 @@ def test_a_case_helper_is_not_blamed_on_the_learner_when_the_pack_forbids_what_i
     import json
     exercise = json.loads(result.output)["exercises"][0]
     assert exercise["status"] == "passed", exercise
+
+
+def test_args_out_of_the_references_order_are_named(tmp_path):
+    """args are positional: {target, input} silently swapped the two before."""
+    pack = make_pack(tmp_path)
+    mse = pack / "day3" / "mse_loss.yaml"
+    spec = yaml.safe_load(mse.read_text())
+    args = spec["cases"][0]["args"]
+    spec["cases"][0]["args"] = {"target": args["target"], "input": args["input"]}
+    mse.write_text(yaml.safe_dump(spec, sort_keys=False))
+    assert lint_day(pack / "day3") == [
+        f"{mse}:{_line_of(mse, 'args:')}: args are passed by position, so they must follow "
+        "torch.nn.functional.mse_loss's order: input, target, not target, input (move the others to kwargs)"]

@@ -99,7 +99,7 @@ def lint_exercise(path: Path, name: str) -> list[str]:
 
 
 def _reference_params(dotted: str):
-    """(parameter names or None when any keyword is accepted, problem text or '')."""
+    """(the reference's parameters by name, in order, or None when any keyword is accepted; problem text or '')."""
     from ..judging import reference
 
     try:
@@ -121,7 +121,7 @@ def _reference_params(dotted: str):
         return None, ""
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return None, ""
-    return set(parameters), ""
+    return dict(parameters), ""
 
 
 def _lint_case(path: Path, case: dict, params, reference: str) -> list[str]:
@@ -133,6 +133,12 @@ def _lint_case(path: Path, case: dict, params, reference: str) -> list[str]:
         if params is not None:
             problems += [f"{yamlfile.key_where(path, mapping, key)}: '{key}' in {section} is not a parameter of "
                          f"{reference} in this torch{did_you_mean(key, params)}" for key in mapping if key not in params]
+        if section == "args" and params is not None and all(key in params for key in mapping):
+            positional = [n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if list(mapping) != positional[:len(mapping)]:  # args are passed by position, whatever their names
+                problems.append(f"{yamlfile.key_where(path, case, 'args')}: args are passed by position, so they must "
+                                f"follow {reference}'s order: {', '.join(positional[:len(mapping)]) or 'none'}, not "
+                                f"{', '.join(mapping)} (move the others to kwargs)")
         if section != "grid":
             for key, spec in mapping.items():
                 if casegen.is_input_spec(spec):
