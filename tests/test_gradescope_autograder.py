@@ -31,6 +31,9 @@ def _run(root, zipped, place):
     shutil.rmtree(fake, ignore_errors=True)
     with zipfile.ZipFile(zipped) as archive:
         archive.extractall(fake / "source")
+        for info in archive.infolist():  # modes kept, as unzip keeps them (extractall does not)
+            if info.external_attr >> 16 & 0o777:
+                os.chmod(fake / "source" / info.filename, info.external_attr >> 16 & 0o777)
     (fake / "submission").mkdir()
     place(fake / "submission")
     proc = subprocess.run([sys.executable, str(fake / "source" / "run_autograder")], capture_output=True, text=True,

@@ -86,6 +86,9 @@ def test_a_secret_file_in_the_pack_is_used_only_when_trusted(tmp_path, monkeypat
     (pack / "secret").chmod(0o620)
     with pytest.raises(CourseError, match="secret: not used as the pack's secret: .* group- or world-writable"):
         day_with(pack, monkeypatch, None)
+    (pack / "secret").chmod(0o644)  # others may read it: a job under another uid, without Landlock
+    with pytest.raises(CourseError, match=r"readable by its owner alone \(chmod 600 "):
+        day_with(pack, monkeypatch, None)
 
 
 def test_a_keyed_quiz_key_is_useless_without_its_secret(tmp_path):
