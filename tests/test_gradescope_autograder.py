@@ -31,6 +31,9 @@ def _run(root, zipped, place):
     shutil.rmtree(fake, ignore_errors=True)
     with zipfile.ZipFile(zipped) as archive:
         archive.extractall(fake / "source")
+        for info in archive.infolist():  # modes kept, as unzip keeps them (extractall does not)
+            if info.external_attr >> 16 & 0o777:
+                os.chmod(fake / "source" / info.filename, info.external_attr >> 16 & 0o777)
     (fake / "submission").mkdir()
     place(fake / "submission")
     proc = subprocess.run([sys.executable, str(fake / "source" / "run_autograder")], capture_output=True, text=True,
@@ -79,3 +82,27 @@ def test_results_json_is_written_when_grading_cannot_run(autograder):
 
     broken = _run(root, zipped, break_pack)
     assert broken["score"] == 0 and "could not grade" in broken["output"] and broken["tests"] == []
+
+
+def test_a_pack_with_a_secret_keeps_it_root_only_in_the_zip_and_grades_its_keyed_quiz(tmp_path):
+    """Without the secret in the zip every upload to a keyed-quiz pack came back "could not grade"."""
+    from grader.course import quizbuild
+    from paths import SOLUTIONS
+
+    pack = make_pack(tmp_path / "p")
+    (pack / "secret").write_text("the course secret\n")
+    (pack / "secret").chmod(0o600)
+    title, questions = quizbuild.load_key(SOLUTIONS / "day3" / "quiz_key.yaml")
+    (pack / "day3" / "quiz.yaml").write_text(quizbuild.render_quiz(title, questions, "salt", b"the course secret"))
+    zipped = tmp_path / "autograder.zip"
+    result = CliRunner().invoke(main, ["init-gradescope", "day3", "--course", str(pack), "--grader",
+                                       "torch-loss-grader==0.1.0", "-o", str(zipped)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(zipped) as archive:
+        assert archive.read("course/secret").strip() == b"the course secret"
+        assert archive.getinfo("course/secret").external_attr >> 16 == 0o600
+    report = _run(tmp_path, zipped, lambda upload: shutil.copytree(
+        make_student(tmp_path / "subs", "s", quiz=True) / "day3", upload, dirs_exist_ok=True))
+    assert "could not grade" not in report.get("output", ""), report
+    quiz = [t for t in report["tests"] if " quiz: " in t["name"]]
+    assert len(quiz) == len(questions) and all(t["score"] == t["max_score"] for t in quiz), quiz

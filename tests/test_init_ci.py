@@ -88,6 +88,24 @@ def test_bad_grader_spec_and_overwrite(tmp_path):
     assert again.exit_code == 2 and "--force" in again.output
 
 
+@pytest.mark.parametrize("spec", ["torch-loss-grader", "torch-loss-grader==0.1.*", "torch-loss-grader~=0.1",
+                                  "git+https://github.com/owner/grader"])
+@pytest.mark.parametrize("command", [["init-ci", "--role", "student"], ["init-gradescope", "day3", "-o", "a.zip"]])
+def test_an_unpinned_grader_is_refused(tmp_path, monkeypatch, spec, command):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [*command, "--grader", spec])
+    assert result.exit_code == 2 and f"--grader '{spec}' is not pinned" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("spec", ["torch-loss-grader[plot]==0.1.0", "torch-loss-grader @ git+https://github.com/o/g@v0.1.0",
+                                  "https://example.org/torch_loss_grader-0.1.0-py3-none-any.whl"])
+def test_a_pinned_grader_is_taken_as_it_is(tmp_path, spec):
+    result = CliRunner().invoke(main, ["init-ci", "--grader", spec, "--repo", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f'GRADER_SPEC: "{spec}"' in (tmp_path / ".github" / "workflows" / "grade-day3.yml").read_text()
+
+
 def test_student_grade_step_runs(tmp_path):
     """The workflow's own Grade script, as the runner would run it, with the grader's own pack."""
     student = make_student(tmp_path / "subs", "ada", {"l1_loss": WRONG})

@@ -110,6 +110,7 @@ def test_the_key_follows_the_pack_content_and_the_secret(tmp_path, monkeypatch):
     with_env = key()
     monkeypatch.delenv("GRADER_SECRET")
     (pack / "secret").write_text("another")
+    (pack / "secret").chmod(0o600)
     with_file = key()
     yaml_path = pack / "day3" / "mse_loss.yaml"
     yaml_path.write_text(yaml_path.read_text() + "\n# an edit\n")

@@ -8,6 +8,8 @@ nothing without it.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 
@@ -84,6 +86,9 @@ def test_a_secret_file_in_the_pack_is_used_only_when_trusted(tmp_path, monkeypat
     (pack / "secret").chmod(0o620)
     with pytest.raises(CourseError, match="secret: not used as the pack's secret: .* group- or world-writable"):
         day_with(pack, monkeypatch, None)
+    (pack / "secret").chmod(0o644)  # others may read it: a job under another uid, without Landlock
+    with pytest.raises(CourseError, match=r"readable by its owner alone \(chmod 600 "):
+        day_with(pack, monkeypatch, None)
 
 
 def test_a_keyed_quiz_key_is_useless_without_its_secret(tmp_path):
@@ -95,7 +100,8 @@ def test_a_keyed_quiz_key_is_useless_without_its_secret(tmp_path):
     assert yaml.safe_load(built.read_text())["keyed"] is True
     with pytest.raises(CourseError, match="keyed with the course secret"):
         quiz.load(built)
-    keyed, wrong = quiz.load(built, b"course secret"), quiz.load(built, b"a guess")
+    keyed = quiz.load(built, b"course secret")
+    wrong = dataclasses.replace(keyed, secret=b"a guess")  # loading refuses a guess; a copier would not ask
     assert quizbuild.mismatches(key, keyed) == []  # every key answer verifies with the secret
     for question, plain in zip(keyed.questions, questions):
         answer = plain["answer"]
@@ -124,3 +130,14 @@ def test_a_keyed_quiz_is_scored_by_list_and_asked_by_quiz_with_its_secret(tmp_pa
                                input=f"{first['answer']}\n" + "\n" * (len(questions) - 1))
     assert asked.exit_code == 0, asked.output
     assert "✓ correct" in asked.output
+
+
+def test_a_keyed_quiz_refuses_another_secret_in_one_line(tmp_path):
+    """Another secret used to verify every answer as wrong: a whole class's quiz at zero, silently."""
+    title, questions = quizbuild.load_key(SOLUTIONS / "day3" / "quiz_key.yaml")
+    built = tmp_path / "day3" / "quiz.yaml"
+    built.parent.mkdir()
+    built.write_text(quizbuild.render_quiz(title, questions, "salt", b"course secret"))
+    assert quiz.load(built, b"course secret").questions
+    with pytest.raises(CourseError, match=r"quiz.yaml:\d+: this quiz was keyed with another course secret"):
+        quiz.load(built, b"another secret")

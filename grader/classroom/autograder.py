@@ -4,7 +4,8 @@ Layout (Gradescope unpacks it into /autograder/source): ``setup.sh`` installs to
 grader from a pinned pip requirement and makes the course pack readable by root only (graded
 jobs run under a uid of their own there, so they cannot read it); ``run_autograder`` grades
 /autograder/submission and always writes /autograder/results/results.json; ``autograder.json``
-holds the day and the options; ``course/<day>/`` is the pack's day folder and nothing else.
+holds the day and the options; ``course/<day>/`` is the pack's day folder and nothing else, and
+``course/secret`` the pack's secret (its file or ``GRADER_SECRET``) when it has one.
 """
 from __future__ import annotations
 
@@ -36,11 +37,13 @@ def build(day, output: Path, grader_spec: str, torch_version: str, options: list
         _add(archive, "autograder.json", json.dumps(config, indent=1) + "\n")
         for path in sorted(p for p in day.folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             _add(archive, f"course/{day.name}/{path.relative_to(day.folder).as_posix()}", path.read_bytes())
+        if day.secret is not None:  # a keyed quiz cannot be graded without it, and hidden cases would fall back to public seeds
+            _add(archive, "course/secret", day.secret + b"\n", mode=0o600)
         return archive.namelist()
 
 
-def _add(archive: zipfile.ZipFile, name: str, data, executable: bool = False) -> None:
+def _add(archive: zipfile.ZipFile, name: str, data, executable: bool = False, mode: int = 0o644) -> None:
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: the same pack gives the same zip
-    info.external_attr = (0o755 if executable else 0o644) << 16
+    info.external_attr = (0o755 if executable else mode) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
     archive.writestr(info, data)

@@ -38,6 +38,10 @@ _PATH = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_./-]{0,199}$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _SECRET = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _SPEC_FORBIDDEN = set("\"'`$\\{}\n\r;|&<>")
+# name==version, a direct reference with an @revision, or an archive (wheel, sdist) by URL or path.
+_PINNED = re.compile(r"[A-Za-z0-9._\[\],-]+\s*===?\s*[A-Za-z0-9.+!_-]+"
+                     r"|(\S+\s*@\s*)?git\+\S+://\S+/\S+@[^/@\s]+"
+                     r"|(\S+\s*@\s*)?\S+\.(whl|tar\.gz|zip)")
 
 
 def _uses(name: str) -> str:
@@ -73,7 +77,11 @@ def check_secret(secret: str) -> str:
 def check_grader(spec: str) -> str:
     if not spec.strip() or _SPEC_FORBIDDEN & set(spec):
         raise UsageError("--grader must be one pip requirement without quotes, '$', braces or shell characters")
-    return spec.strip()
+    spec = spec.strip()
+    if not _PINNED.fullmatch(spec):  # an unpinned grader changes every grade the day a new version ships
+        raise UsageError(f"--grader {spec!r} is not pinned: give a version (torch-loss-grader==0.1.0), a git "
+                         "revision (torch-loss-grader @ git+https://host/owner/repo@v0.1.0) or a wheel's URL")
+    return spec
 
 
 def check_deadline(text: str) -> str:

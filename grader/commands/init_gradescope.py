@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..course.manifest import Course
-from ..errors import UsageError
 from .options import SECONDS, course_option, file_to_write, finite
 
 
@@ -26,13 +25,12 @@ def init_gradescope_cmd(day, course, grader_spec, timeout, output):
 
     import torch
 
-    from ..classroom import autograder, provenance
+    from ..classroom import autograder, ci, provenance
 
     loaded = Course.locate(course).load_day(day)
     if grader_spec is None:
         grader_spec = f"{provenance.DISTRIBUTION}=={metadata.version(provenance.DISTRIBUTION)}"
-    if "\n" in grader_spec or not grader_spec.strip():
-        raise UsageError("--grader must be one pip requirement on one line")
+    grader_spec = ci.check_grader(grader_spec)
     torch_version = re.sub(r"\+.*$", "", torch.__version__)
     names = autograder.build(loaded, output, grader_spec, torch_version,
                              [] if timeout is None else ["--timeout", f"{timeout:g}"])

@@ -209,12 +209,16 @@ def expand(exercise: ExerciseSpec, secret: bytes | None = None) -> list[Case]:
 
 def _expand_spec(exercise: ExerciseSpec, index: int, spec: CaseSpec, secret: bytes | None) -> list[Case]:
     keys = list(spec.grid)
-    out = []
+    out, seen = [], set()
     for combo in itertools.product(*(spec.grid[k] for k in keys)) if keys else [()]:
         kwargs = {**spec.kwargs, **dict(zip(keys, combo))}
         for dtype_name in spec.dtypes:
             for seed in spec.seeds:
                 case_id = f"{exercise.name}:{index}:{'-'.join(map(str, combo))}:{dtype_name}:{seed}"
+                if case_id in seen:  # answers and verdicts are matched by id: a twin would break the job
+                    raise CourseError(f"{spec.where}: case '{spec.kind}': two cases get the id {case_id!r} "
+                                      "(a grid value, dtype or seed listed twice?)")
+                seen.add(case_id)
                 g = torch.Generator().manual_seed(course_secret.case_seed(case_id, secret))
                 dtype = DTYPES[dtype_name]
                 try:

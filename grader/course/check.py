@@ -30,8 +30,8 @@ def check(course: Course, solutions: Path, say=lambda text: None) -> list[str]:
         say(f"{name}: manifest and {len(day.exercises)} exercise file(s) valid")
         try:
             problems += _check_code(day, solutions, say)
-        except GraderError as exc:  # e.g. a reference that fails on its own cases
-            problems.append(f"{day.folder}: {exc}")
+        except GraderError as exc:  # e.g. a reference that fails on its own cases (its message names the case's line)
+            problems.append(str(exc) if str(exc).startswith(str(day.folder)) else f"{day.folder}: {exc}")
         problems += _check_quiz(day, solutions, say)
     if not course.day_names():
         problems.append(f"{course.root}: no <day>/day.yaml found")

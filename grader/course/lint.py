@@ -52,13 +52,32 @@ def lint_day(folder: Path) -> list[str]:
     if not isinstance(names, list) or not names:
         return problems + [f"{yamlfile.key_where(path, data, 'exercises')}: 'exercises' must be a non-empty list of names"]
     present = sorted(p.stem for p in folder.glob("*.yaml") if p.name not in ("day.yaml", "quiz.yaml"))
+    forbidden = data.get("forbidden")
+    calls = forbidden.get("calls") if isinstance(forbidden, dict) else None
+    if not isinstance(calls, list):
+        problems.append(f"{yamlfile.key_where(path, forbidden if isinstance(forbidden, dict) else data, 'calls')}: "
+                        "no 'forbidden: calls:' list: learner code could call torch's own functions and score full marks")
     for name in names:
         if not (folder / f"{name}.yaml").is_file():
             problems.append(f"{yamlfile.item_where(path, name)}: exercise '{name}' is listed but {name}.yaml does not "
                             f"exist{did_you_mean(name, present)}")
         else:
             problems += lint_exercise(folder / f"{name}.yaml", name)
+            problems += _lint_forbidden(path, calls, name, folder / f"{name}.yaml") if isinstance(calls, list) else []
     return problems
+
+
+def _lint_forbidden(day_path: Path, calls: list, name: str, path: Path) -> list[str]:
+    """The reference's own name must be forbidden, or a learner scores full marks by calling it."""
+    try:
+        reference = yamlfile.load(path).get("reference")
+    except (CourseError, AttributeError):
+        return []
+    attr = reference.rpartition(".")[2] if isinstance(reference, str) else ""
+    if not attr or attr in calls or _reference_params(reference)[1]:  # an unimportable one has its own error
+        return []
+    return [f"{yamlfile.item_where(day_path, name)}: exercise '{name}': '{attr}' (its reference {reference}) is not in "
+            f"forbidden: calls:, so learner code may call it and score full marks"]
 
 
 def lint_exercise(path: Path, name: str) -> list[str]:
@@ -66,6 +85,9 @@ def lint_exercise(path: Path, name: str) -> list[str]:
     if data is None:
         return problems
     params = None
+    if data.get("hints") == []:
+        problems.append(f"{yamlfile.key_where(path, data, 'hints')}: 'hints' is empty: give at least one, "
+                        "`grade hint` shows them one at a time")
     if isinstance(data.get("reference"), str):
         params, problem = _reference_params(data["reference"])
         if problem:
@@ -77,7 +99,7 @@ def lint_exercise(path: Path, name: str) -> list[str]:
 
 
 def _reference_params(dotted: str):
-    """(parameter names or None when any keyword is accepted, problem text or '')."""
+    """(the reference's parameters by name, in order, or None when any keyword is accepted; problem text or '')."""
     from ..judging import reference
 
     try:
@@ -99,7 +121,7 @@ def _reference_params(dotted: str):
         return None, ""
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return None, ""
-    return set(parameters), ""
+    return dict(parameters), ""
 
 
 def _lint_case(path: Path, case: dict, params, reference: str) -> list[str]:
@@ -111,6 +133,12 @@ def _lint_case(path: Path, case: dict, params, reference: str) -> list[str]:
         if params is not None:
             problems += [f"{yamlfile.key_where(path, mapping, key)}: '{key}' in {section} is not a parameter of "
                          f"{reference} in this torch{did_you_mean(key, params)}" for key in mapping if key not in params]
+        if section == "args" and params is not None and all(key in params for key in mapping):
+            positional = [n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if list(mapping) != positional[:len(mapping)]:  # args are passed by position, whatever their names
+                problems.append(f"{yamlfile.key_where(path, case, 'args')}: args are passed by position, so they must "
+                                f"follow {reference}'s order: {', '.join(positional[:len(mapping)]) or 'none'}, not "
+                                f"{', '.join(mapping)} (move the others to kwargs)")
         if section != "grid":
             for key, spec in mapping.items():
                 if casegen.is_input_spec(spec):

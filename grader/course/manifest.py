@@ -173,10 +173,31 @@ def _load_exercise(path: Path, name: str, listed_at: str) -> ExerciseSpec:
         reference=data["reference"],
         hints=tuple(hints),
         cases=cases,
-        tolerance=dict(data.get("tolerance", {}) or {}),
+        tolerance=_tolerance(data.get("tolerance", {}) or {}, yamlfile.key_where(path, data, "tolerance")),
         visibility=visibility,
         path=path,
     )
+
+
+def _tolerance(raw, loc: str) -> dict:
+    """``{dtype: {rtol, atol}}`` with non-negative floats; YAML 1.1's string ``1e-5`` is read as a number."""
+    _require(isinstance(raw, dict), loc, "'tolerance' must map float32/float64 to {rtol: ..., atol: ...}")
+    out = {}
+    for dtype, bounds in raw.items():
+        _require(dtype in ("float32", "float64"), loc,
+                 f"tolerance for '{dtype}': only float32 and float64 are graded{did_you_mean(str(dtype), ['float32', 'float64'])}")
+        _require(isinstance(bounds, dict), loc, f"tolerance for {dtype} must be a mapping like {{rtol: 1.0e-5, atol: 1.0e-6}}")
+        out[dtype] = {}
+        for key, value in bounds.items():
+            _require(key in ("rtol", "atol"), loc, f"tolerance for {dtype}: unknown key '{key}'{did_you_mean(str(key), ['rtol', 'atol'])}")
+            try:
+                number = float(value) if not isinstance(value, bool) else None
+            except (TypeError, ValueError):
+                number = None
+            _require(number is not None and 0 <= number < float("inf"), loc,
+                     f"tolerance {dtype}.{key} must be a non-negative number, got {value!r}")
+            out[dtype][key] = number
+    return out
 
 
 def _load_case(path: Path, raw) -> CaseSpec:

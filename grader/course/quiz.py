@@ -8,7 +8,8 @@ the explanation (which usually states the answer) is stored encrypted. A learner
 key must guess answers, as with any offline quiz; for a choice question that is few guesses, so
 the scheme protects against reading the key, not against brute force. A quiz built with the
 course secret (``keyed: true``) applies HMAC with that secret to every digest: without the secret
-its key cannot even be brute-forced, so a copied key is useless.
+its key cannot even be brute-forced, so a copied key is useless. Its ``secret_mark`` (an HMAC of
+the salt) lets loading refuse another secret instead of marking every answer wrong.
 
 Canonical forms: a choice is its letter ('b'); a multiple selection is the sorted letters joined
 by commas ('a,c'); a short answer is lower-cased with whitespace collapsed; a number is the index
@@ -21,6 +22,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import hmac
 import math
 import string
 from dataclasses import dataclass, field
@@ -157,6 +159,12 @@ def digest(salt: str, qid: str, canonical: str, secret: bytes | None = None) -> 
     return course_secret.keyed(secret, plain)
 
 
+def secret_mark(salt: str, secret: bytes) -> str:
+    """What a keyed quiz records of the secret it was built with, so another secret is named, not
+    taken for every answer being wrong."""
+    return course_secret.keyed(secret, hashlib.sha256(f"quiz secret:{salt}".encode()).digest()).hex()[:16]
+
+
 def check_of(secret: bytes) -> str:
     return hashlib.sha256(b"check:" + secret).hexdigest()
 
@@ -213,6 +221,11 @@ def load(path: Path, secret: bytes | None = None) -> Quiz:
     keyed = data.get("keyed") is True
     _require(secret is not None or not keyed, loc, "this quiz's key is keyed with the course secret: "
              f"set {course_secret.SECRET_ENV} or give the pack its '{course_secret.SECRET_FILE}' file")
+    mark = data.get("secret_mark")
+    _require(not keyed or mark is None or hmac.compare_digest(str(mark), secret_mark(data["salt"], secret)), loc,
+             "this quiz was keyed with another course secret than this one "
+             f"({course_secret.SECRET_ENV} or the pack's '{course_secret.SECRET_FILE}' file): every answer would "
+             "be marked wrong; use the secret `grade quiz-key` had, or rebuild the quiz with this one")
     return Quiz(str(data.get("title", path.parent.name + " quiz")), data["salt"], questions, path,
                 secret if keyed else None)
 

@@ -95,7 +95,8 @@ def render_quiz(title: str, questions: list[dict], salt: str, secret: bytes | No
         entry["keys"] = keys
         entry["explanation"] = base64.b64encode(quiz.xor(q["explanation"].encode(), content)).decode()
         shipped.append(entry)
-    head = {"title": title, "salt": salt, **({"keyed": True} if secret is not None else {})}
+    head = {"title": title, "salt": salt,
+            **({"keyed": True, "secret_mark": quiz.secret_mark(salt, secret)} if secret is not None else {})}
     body = yaml.safe_dump({**head, "questions": shipped}, sort_keys=False,
                           allow_unicode=True, width=100)
     return HEADER + body

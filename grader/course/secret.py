@@ -31,6 +31,8 @@ def load(root: Path) -> bytes | None:
     path = root / SECRET_FILE
     if not trust.trusted_file(path, "secret"):
         return None
+    if os.stat(path).st_mode & 0o077:  # as ssh does for a key: a job under another uid could read it
+        raise CourseError(f"{path}: a secret must be readable by its owner alone (chmod 600 {path})")
     with open(path, "rb") as fh:
         value = fh.read(_MAX_BYTES + 1).strip()
     if not value or len(value) > _MAX_BYTES:
