@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from grader.cli import main
 
 from classroom import WRONG, make_pack, make_student
+from notebooks import solution, write
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +72,24 @@ def test_files_are_found_wherever_the_student_put_them(autograder, layout, tmp_p
     assert isinstance(report["execution_time"], int) and report["score"] > 1.0  # the quiz counts
 
 
+def test_an_upload_of_a_notebook_alone_is_graded_from_it(autograder):
+    root, zipped = autograder
+
+    def place(upload):
+        write(upload / "my-work" / "day3.ipynb", "import torch", solution("mse_loss"), WRONG.format(name="l1_loss"))
+        write(upload / "scratch.ipynb", solution("l1_loss"))  # another notebook: the day's is graded
+        (upload / "my-work" / ".ipynb_checkpoints").mkdir()
+        (upload / "my-work" / ".ipynb_checkpoints" / "day3-checkpoint.ipynb").write_text("{}")
+
+    report = _run(root, zipped, place)
+    scores = {t["name"]: t["score"] for t in report["tests"]}
+    assert scores["mse_loss"] == 1.0 and scores["l1_loss"] == 0.0, report
+
+
 def test_results_json_is_written_when_grading_cannot_run(autograder):
     root, zipped = autograder
     empty = _run(root, zipped, lambda upload: (upload / "notes.txt").write_text("hi"))
-    assert empty["score"] == 0 and "No Python files" in empty["output"]
+    assert empty["score"] == 0 and "No Python files or notebook" in empty["output"]
 
     def break_pack(upload):
         (upload / "mse_loss.py").write_text("def mse_loss(a, b):\n    return a\n")

@@ -6,7 +6,7 @@ Rules: it uses only the standard library until it runs `python -m grader`, so a 
 still ends in a results.json that says so. A student's files are found wherever the upload put
 them: the file names the day needs (every ``*.py`` and the quiz answers) are gathered from a
 folder named like the day if there is one, else from the shallowest place each name occurs;
-macOS and hidden folders are ignored. Paths come from AUTOGRADER_ROOT (default /autograder),
+macOS and hidden folders are ignored. An upload with no ``.py`` file is graded from its notebook. Paths come from AUTOGRADER_ROOT (default /autograder),
 so the script runs the same against a fake layout in a test.
 """
 import json
@@ -36,6 +36,14 @@ def gather(upload: Path, day: str, target: Path) -> list:
     return sorted(str(p.relative_to(upload)) for p in chosen.values())
 
 
+def find_notebook(upload: Path, day: str) -> Path | None:
+    """The notebook to grade when the upload has no ``.py`` file: one named like the day, else the
+    shallowest (checkpoints and macOS folders ignored)."""
+    found = [p for p in upload.rglob("*.ipynb") if p.is_file() and not _ignored(p.relative_to(upload))]
+    found.sort(key=lambda p: (p.stem.lower() != day, len(p.relative_to(upload).parts), str(p)))
+    return found[0] if found else None
+
+
 def _wanted(path: Path) -> bool:
     return path.suffix in WANTED_SUFFIXES or path.name == ANSWERS
 
@@ -57,12 +65,17 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="submission-") as staging:
             found = gather(ROOT / "submission", day, Path(staging))
+            submission = staging
             if not any(name.endswith(".py") for name in found):
-                results.write_text(json.dumps(failure(
-                    f"No Python files were found in your upload. Upload your {day} exercise files "
-                    f"(e.g. mse_loss.py) on their own or inside a folder named {day}.")))
-                return 0
-            command = [sys.executable, "-m", "grader", day, "--submission", staging,
+                notebook = find_notebook(ROOT / "submission", day)
+                if notebook is None:
+                    results.write_text(json.dumps(failure(
+                        f"No Python files or notebook were found in your upload. Upload your {day} exercise "
+                        f"files (e.g. mse_loss.py) on their own or inside a folder named {day}, or your notebook.")))
+                    return 0
+                submission = str(Path(staging) / notebook.name)  # its quiz answers, if any, are in staging/DAY/
+                shutil.copyfile(notebook, submission)
+            command = [sys.executable, "-m", "grader", day, "--submission", submission,
                        "--course", str(ROOT / "source" / "course"), "--format", "gradescope",
                        "--output", str(results), *config.get("options", [])]
             proc = subprocess.run(command, capture_output=True, text=True, timeout=config.get("total_timeout", 1800))
