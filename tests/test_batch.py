@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.classroom import batch, gradebook, roster, run, slots
+from grader.classroom import batch, gradebook, merge, roster, run, slots
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.results import DayResult, ExerciseResult
@@ -123,6 +123,12 @@ def test_merge_detects_missing_and_duplicated_students(graded, tmp_path):
     assert twice.exit_code == 2 and "more than one output" in twice.output
     partial = CliRunner().invoke(main, ["merge", one, "--out", str(tmp_path / "c"), "--allow-missing"])
     assert partial.exit_code == 0 and len(_gradebook(tmp_path / "c")) == len(roster.shard(list("abcde"), 1, 2))
+
+
+def test_student_names_in_merge_messages_are_escaped_and_bounded():
+    shown = merge._names(["ada", "\x1b[2J\u202eevil", "x" * 10_000])
+    assert "\x1b" not in shown and "\u202e" not in shown and "\\x1b[2J\\u202eevil" in shown
+    assert len(shown) < 400
 
 
 def test_rerun_resumes_and_force_regrades(graded):

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import UsageError
+from ..judging import untrusted
 from . import gradebook, manifest, provenance, run
 from .run import STUDENTS_DIR
 
@@ -26,8 +27,8 @@ def merge(outputs: list[Path], out: Path, allow_missing: bool = False, say=lambd
         for name in files:
             changed = provenance.difference(first.get("provenance") or {}, run.stored_setup(folder, name))
             if changed:
-                raise UsageError(f"{folder / STUDENTS_DIR / name}.json was graded with another set-up ({changed}): "
-                                 f"regrade it (grade batch --students {name})")
+                raise UsageError(f"{untrusted.text(folder / STUDENTS_DIR / name)}.json was graded with another set-up "
+                                 f"({changed}): regrade it (grade batch --students {untrusted.text(name, 200)})")
     seen = Counter(name for files in found.values() for name in files)
     duplicated = sorted(name for name, n in seen.items() if n > 1)
     if duplicated:
@@ -51,5 +52,7 @@ def merge(outputs: list[Path], out: Path, allow_missing: bool = False, say=lambd
 
 
 def _names(names: list[str], shown: int = 10) -> str:
+    """Student folder names for a message: whoever named the folders chose them, so they are cut
+    and escaped like any learner's text."""
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return ", ".join(names[:shown]) + more
+    return ", ".join(untrusted.text(name, 200) for name in names[:shown]) + more
