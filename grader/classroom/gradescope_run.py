@@ -6,8 +6,9 @@ Rules: it uses only the standard library until it runs `python -m grader`, so a 
 still ends in a results.json that says so. A student's files are found wherever the upload put
 them: the file names the day needs (every ``*.py`` and the quiz answers) are gathered from a
 folder named like the day if there is one, else from the shallowest place each name occurs;
-macOS and hidden folders are ignored. An upload with no ``.py`` file is graded from its notebook. Paths come from AUTOGRADER_ROOT (default /autograder),
-so the script runs the same against a fake layout in a test.
+macOS and hidden folders are ignored. An upload with no ``.py`` file is graded from its
+notebook. Paths come from AUTOGRADER_ROOT (default /autograder), so the script runs the same
+against a fake layout in a test.
 """
 import json
 import os

@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 from .options import course_option, device_option, no_cache_option, submission_option
 
-_STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started": ("·", None), "missing": ("?", "yellow")}
+_STYLE = {"passing": ("✓", "green"), "failing": ("✗", "red"), "not started": ("·", None), "missing": ("?", "yellow"),
+          "started": ("~", None)}
 
 
 @click.command("list")

@@ -104,17 +104,10 @@ def survey(day: Outline, submission: Path, grade, cache=None, names=None) -> lis
     files = open_submission(submission, day.name)
     out, sources = [], {}
     for name in names or day.exercises:
-        text = source_text(files, name)
-        if text is None:
-            out.append(Progress(name, MISSING))
-        elif is_untouched_stub(text, name):
-            out.append(Progress(name, NOT_STARTED))
-        else:
-            source = text.encode()
-            known = cache.get(name, source) if cache else None
-            out.append(Progress(name, FAILING, known))
-            if known is None:
-                sources[name] = source
+        item, text = _from_file(files, name, cache)
+        out.append(item)
+        if item.state == STARTED:
+            sources[name] = text.encode()
     if sources:
         graded = {r.name: r for r in grade(list(sources))}
         now = open_submission(submission, day.name)
@@ -160,17 +153,22 @@ def of_result(ex) -> Progress:
 
 
 def ungraded(submission: Path, day: str, name: str, cache=None) -> Progress:
-    """An exercise this run did not grade, as far as its file and the result cache (an unchanged
-    file's last result) tell without grading it."""
+    """An exercise this run did not grade, as far as its file and the result cache tell."""
     from ..submission import open_submission
 
-    text = source_text(open_submission(submission, day), name)
+    return _from_file(open_submission(submission, day), name, cache)[0]
+
+
+def _from_file(files, name: str, cache) -> tuple[Progress, str | None]:
+    """(progress, source) of an exercise without grading it: missing, not started, what the result
+    cache holds for an unchanged file, or else started."""
+    text = source_text(files, name)
     if text is None:
-        return Progress(name, MISSING)
+        return Progress(name, MISSING), None
     if is_untouched_stub(text, name):
-        return Progress(name, NOT_STARTED)
+        return Progress(name, NOT_STARTED), text
     known = cache.get(name, text.encode()) if cache else None
-    return of_result(known) if known else Progress(name, STARTED)
+    return (of_result(known) if known else Progress(name, STARTED)), text
 
 
 def next_item(items: list[Progress]) -> Progress | None:
