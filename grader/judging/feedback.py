@@ -100,8 +100,10 @@ def case_text(case) -> str:
 
 def printed(answer) -> str:
     """What the worker says a case printed: untrusted, so it is bounded and escaped here."""
+    text = answer.get("printed") if isinstance(answer, dict) else None
+    if not text or not isinstance(text, str):  # most cases print nothing: no imports to resolve
+        return ""
     from . import untrusted
     from .invoke import CUT, PRINTED_PER_CASE
 
-    text = answer.get("printed") if isinstance(answer, dict) else None
-    return untrusted.text(text, PRINTED_PER_CASE + len(CUT)) if isinstance(text, str) else ""
+    return untrusted.text(text, PRINTED_PER_CASE + len(CUT))
