@@ -12,7 +12,7 @@ from grader.engine import Grader
 from grader.errors import CourseError
 
 from classroom import make_pack
-from paths import SOLUTIONS
+from paths import EXERCISES, SOLUTIONS
 
 RECORDER = '''
 import json, os
@@ -39,6 +39,49 @@ def test_a_packs_conftest_hooks_see_every_case(tmp_path, monkeypatch):
     assert all(r["nodeid"].startswith("mse_loss.yaml::") for r in reports)
     labels = [f"mse_loss: {case.name}" for case in result.exercises[0].cases]
     assert [r["location"] for r in reports] == [["mse_loss.yaml", None, label] for label in labels]
+
+
+LOGGER = '''
+import json, os
+import pytest
+
+def _log(**entry):
+    with open(os.environ["CASE_LOG"], "a") as log:
+        log.write(json.dumps(entry) + "\\n")
+
+def pytest_runtest_logstart(nodeid, location):
+    _log(hook="start", nodeid=nodeid)
+
+def pytest_runtest_logreport(report):
+    _log(hook="report", nodeid=report.nodeid, outcome=report.outcome, when=report.when, longrepr=str(report.longrepr))
+
+def pytest_runtest_logfinish(nodeid, location):
+    _log(hook="finish", nodeid=nodeid)
+'''
+PROTOCOL = '''
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _log(hook="protocol", nodeid=item.nodeid)
+    return (yield)
+'''
+
+
+@pytest.mark.parametrize("own_protocol", [False, True], ids=["log hooks", "log hooks and a protocol wrapper"])
+def test_a_packs_log_hooks_see_each_case_start_report_and_finish(tmp_path, monkeypatch, grader, own_protocol):
+    pack = make_pack(tmp_path)
+    (pack / "day3" / "conftest.py").write_text(LOGGER + (PROTOCOL if own_protocol else ""))
+    log = tmp_path / "cases.jsonl"
+    monkeypatch.setenv("CASE_LOG", str(log))
+    day = Course.locate(pack).load_day("day3")
+    result = Grader(day, "cpu", grader.limits, pool=grader._pool).grade(EXERCISES, ["mse_loss"])
+    cases = result.exercises[0].cases
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    hooks = ["protocol", "start", "report", "finish"] if own_protocol else ["start", "report", "finish"]
+    assert [e["hook"] for e in entries] == hooks * len(cases) and len(cases) > 0
+    reports = [e for e in entries if e["hook"] == "report"]
+    assert [r["nodeid"] for r in reports] == [f"mse_loss.yaml::{case.id.split(':', 1)[1]}" for case in cases]
+    # The untouched stub fails every case: each report is a failed call phase carrying the case's message.
+    assert [(r["outcome"], r["when"], r["longrepr"]) for r in reports] == [("failed", "call", case.message) for case in cases]
 
 
 def test_cases_are_judged_in_the_order_the_exercises_run_not_by_file_name(tmp_path, monkeypatch):

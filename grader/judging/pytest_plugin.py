@@ -17,6 +17,7 @@ import contextlib
 import functools
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -102,23 +103,84 @@ class _Grading:
         items.sort(key=lambda item: self.files.get(item.path, len(self.files)))
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        """pytest's loop without its per-case hook call, when no plugin but pytest's runner and
+        this one implements pytest_runtest_protocol: a batch pays that call per case per student.
+        Anything else (a conftest's own protocol, a collection error, --collect-only, an item that
+        is not a case) gets pytest's loop."""
+        config = session.config
+        runner = config.pluginmanager.get_plugin("runner")
+        if (session.testsfailed or config.option.collectonly
+                or any(impl.plugin is not self and impl.plugin is not runner for impl in config.hook.pytest_runtest_protocol.get_hookimpls())
+                or not all(isinstance(item, _CaseItem) for item in session.items)):
+            return None
+        logging = {}
+        for item in session.items:
+            if item.path not in logging:
+                logging[item.path] = _Logging(item.ihook)
+            _run_case(item, logging[item.path])
+            if session.shouldfail:
+                raise session.Failed(session.shouldfail)
+            if session.shouldstop:
+                raise session.Interrupted(session.shouldstop)
+        return True
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item, nextitem):
         """Run a case as one 'call' phase: a case has no fixtures, so setup and teardown would
         only triple pytest's per-test cost, which a batch of a whole class pays per case."""
         if not isinstance(item, _CaseItem):
             return None
-        ihook = item.ihook  # resolving it looks up conftest modules: once per case, not thrice
-        nodeid, location = item.nodeid, item.location
-        ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
-        # Ctrl-C stops the run, as pytest's own protocol lets it; caught, it would be a failed case.
-        call = pytest.CallInfo.from_call(item.runtest, when="call", reraise=KeyboardInterrupt)
-        ihook.pytest_runtest_logreport(report=pytest.TestReport.from_item_and_call(item, call))
-        ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
+        _run_case(item, _Logging(item.ihook))
         return True
 
     def judge_in_exercise(self, name, case):
         prepared, answers = self.runs[name]
         return self.judge_fn(prepared, case, answers.get(case.id))
+
+
+class _Logging:
+    """The logging hooks of a file's cases, each None where no plugin implements it: looked up
+    when the file's first case runs, not three times per case (``ihook`` looks up conftests)."""
+
+    def __init__(self, ihook):
+        self.start, self.report, self.finish = (
+            caller if caller.get_hookimpls() else None
+            for caller in (ihook.pytest_runtest_logstart, ihook.pytest_runtest_logreport, ihook.pytest_runtest_logfinish))
+
+
+def _run_case(item: _CaseItem, logging: _Logging) -> None:
+    nodeid, location = item.nodeid, item.location
+    if logging.start:
+        logging.start(nodeid=nodeid, location=location)
+    report = _case_report(item)
+    if logging.report:  # pytest's session counts failures here, for the exit code
+        logging.report(report=report)
+    if logging.finish:
+        logging.finish(nodeid=nodeid, location=location)
+
+
+def _case_report(item: _CaseItem) -> pytest.TestReport:
+    """The report ``TestReport.from_item_and_call(item, CallInfo.from_call(item.runtest, "call"))``
+    makes, without the two objects and the exception info for a failed case."""
+    start, precise = time.time(), time.perf_counter()
+    try:
+        item.runtest()
+        outcome, longrepr = "passed", None
+    except CaseFailed as exc:
+        outcome, longrepr = "failed", str(exc)  # what repr_failure makes of it
+    except KeyboardInterrupt:  # Ctrl-C stops the run, as pytest's own protocol lets it
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a fault of ours: pytest reports it with its traceback
+        return pytest.TestReport.from_item_and_call(item, pytest.CallInfo.from_call(functools.partial(_reraise, exc), "call"))
+    duration = time.perf_counter() - precise
+    return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), outcome, longrepr, "call",
+                             sections=[(f"Captured {key} {when}", content) for when, key, content in item._report_sections],
+                             duration=duration, start=start, stop=time.time(), user_properties=item.user_properties)
+
+
+def _reraise(exc: BaseException):
+    raise exc
 
 
 def run_cases(day: Day, runs: dict, judge_fn) -> dict:

@@ -12,7 +12,6 @@ no two tensors share an element. It is also much faster to decode than
 from __future__ import annotations
 
 import json
-import math
 import struct
 
 import torch
@@ -111,37 +110,42 @@ def decode(data: bytes):
 def _tensor(spec: dict, blob: bytearray, end: int, views: dict) -> tuple[torch.Tensor, int]:
     """The tensor ``spec`` describes, a view of ``blob``; its bytes must start at or after ``end``
     (where the previous tensor's ended) and lie within ``blob``. Returns it and where it ends.
-    ``views``: ``blob`` seen as each dtype, made once per frame (one view op per tensor is cheap)."""
-    name = spec["dtype"]
-    dtype, itemsize = _DTYPES[name], _ITEMSIZE[name]
-    shape = [int(d) for d in spec["shape"]]
-    if min(shape, default=0) < 0 or len(shape) > MAX_DIMS:
-        raise ValueError(f"negative dimension or more than {MAX_DIMS}")
+    ``views``: what this frame has worked out once for all its tensors: ``blob`` seen as each
+    dtype (one view op per tensor is cheap), and each (dtype, shape) checked, keyed as sent."""
+    key = (spec["dtype"], tuple(spec["shape"]))
+    layout = views.get(key)
+    if layout is None:
+        layout = views[key] = _layout(*key)
+    dtype, itemsize, shape, strides, size = layout
     device = spec["device"]
     if device not in ("cpu", "cuda", "meta"):
         raise ValueError(f"unknown device {device!r}")
     nbytes, offset = int(spec["nbytes"]), int(spec["offset"])
-    expected = 0 if device == "meta" else math.prod(shape) * itemsize
+    expected = 0 if device == "meta" else size
     if nbytes != expected or offset < 0 or offset + nbytes > len(blob):
         raise ValueError("tensor bytes do not match its shape")
     if device == "meta" or nbytes == 0:
         return torch.empty(shape, dtype=dtype, device=device), end
     if offset < end or offset % itemsize:
         raise ValueError("tensor bytes overlap another tensor's or are misaligned")
-    if name not in views:
-        views[name] = torch.frombuffer(blob, dtype=dtype, count=len(blob) // itemsize)
-    tensor = views[name].as_strided(shape, _strides(shape), offset // itemsize)
+    view = views.get(dtype)
+    if view is None:
+        view = views[dtype] = torch.frombuffer(blob, dtype=dtype, count=len(blob) // itemsize)
+    tensor = view.as_strided(shape, strides, offset // itemsize)
     return (tensor.to(device) if device != "cpu" else tensor), offset + nbytes
 
 
-def _strides(shape: list) -> list:
-    """A contiguous tensor's strides, in elements."""
+def _layout(name: str, dims: tuple) -> tuple:
+    """(dtype, element size, shape, contiguous strides, byte size) of a dtype name and shape as sent."""
+    dtype, itemsize = _DTYPES[name], _ITEMSIZE[name]
+    shape = tuple(int(d) for d in dims)
+    if min(shape, default=0) < 0 or len(shape) > MAX_DIMS:
+        raise ValueError(f"negative dimension or more than {MAX_DIMS}")
     strides, step = [], 1
     for size in reversed(shape):
         strides.append(step)
         step *= size
-    strides.reverse()
-    return strides
+    return dtype, itemsize, shape, tuple(reversed(strides)), step * itemsize
 
 
 def _rebuild(value, tensors):
