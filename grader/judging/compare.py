@@ -71,7 +71,7 @@ class Target:
     that judges a whole class compares every student's answer with the same targets."""
 
     def __init__(self, ref: torch.Tensor, truth: torch.Tensor | None, tol: dict):
-        self.ref = ref
+        self.ref, self.shape, self.device = ref, ref.shape, ref.device.type  # read once, not per answer
         if ref.is_floating_point():
             self.ref64 = ref.detach().to("cpu", torch.float64)
             self.truth64 = self.ref64 if truth is None else truth.detach().to("cpu", torch.float64)
@@ -90,12 +90,12 @@ class Target:
         ref = self.ref
         if type(got) is not torch.Tensor:
             return Mismatch(what, "type", f"got {type(got).__name__}, expected a torch.Tensor")
-        if got.device.type != ref.device.type:
-            return Mismatch(what, "device", f"on {got.device.type}, expected {ref.device.type} (keep tensors on the input's device)")
+        if got.device.type != self.device:
+            return Mismatch(what, "device", f"on {got.device.type}, expected {self.device} (keep tensors on the input's device)")
         if got.dtype != ref.dtype:
             return Mismatch(what, "dtype", f"dtype {_dt(got.dtype)}, expected {_dt(ref.dtype)} (compute in the input's dtype)")
-        if got.shape != ref.shape:
-            return Mismatch(what, "shape", f"shape {tuple(got.shape)}, expected {tuple(ref.shape)}")
+        if got.shape != self.shape:
+            return Mismatch(what, "shape", f"shape {tuple(got.shape)}, expected {tuple(self.shape)}")
         if self.ref_passes and torch.equal(got, ref):
             return None
         return self._values(what, got)
