@@ -25,6 +25,7 @@ import mutant_sources  # noqa: E402
 from grader import engine  # noqa: E402
 from grader.course.manifest import Course  # noqa: E402
 from grader.judging import pytest_plugin  # noqa: E402
+from grader.sandbox import JobResult  # noqa: E402
 
 
 def buggy_copy(folder: Path, broken: int = 8) -> Path:
@@ -49,20 +50,25 @@ def least_cpu_ms(fn, repeat: int) -> float:
 
 
 def stages(grader: engine.Grader, submission: Path, repeat: int) -> dict:
-    runs = {}
-    real = pytest_plugin.run_cases
+    runs, frames = {}, []
+    real, real_decode = pytest_plugin.run_cases, engine.answers_by_id
 
     def keep(day, given, judge_fn):  # the answers as run_cases got them, to time its stages apart
         runs.update(given)
         return real(day, given, judge_fn)
 
-    pytest_plugin.run_cases = keep
+    def keep_frames(job):  # a copy: the grade lets go of a job's frames once they are decoded
+        frames.append(list(job.frames))
+        return real_decode(job)
+
+    pytest_plugin.run_cases, engine.answers_by_id = keep, keep_frames
     try:
         grader.grade(submission)
+        frames.clear()
         grader.grade(submission)  # warm: references and per-case memos made
     finally:
-        pytest_plugin.run_cases = real
-    jobs = [answers.job for _prepared, answers in runs.values()]
+        pytest_plugin.run_cases, engine.answers_by_id = real, real_decode
+    jobs = [JobResult("ok", kept) for kept in frames]
     decoded = {name: (prepared, answers.by_id) for name, (prepared, answers) in runs.items()}
 
     def judge_only():
@@ -71,7 +77,7 @@ def stages(grader: engine.Grader, submission: Path, repeat: int) -> dict:
                 grader._judge_case(prepared, case, answers.get(case.id))
 
     return {"whole grade": least_cpu_ms(lambda: grader.grade(submission), repeat),
-            "decode answers": least_cpu_ms(lambda: [engine.answers_by_id(job) for job in jobs], repeat),
+            "decode answers": least_cpu_ms(lambda: [real_decode(job) for job in jobs], repeat),
             "run_cases (decoded)": least_cpu_ms(lambda: real(grader.day, decoded, grader._judge_case), repeat),
             "  of which judging": least_cpu_ms(judge_only, repeat)}
 
