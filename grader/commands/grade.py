@@ -30,7 +30,7 @@ class _DayCommand(click.Command):
 @click.argument("exercises", nargs=-1)
 @submission_option()
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False, writable=True),
               callback=file_to_write, help="Write the report here instead of stdout.")
 @report_files.report_option()
 @device_option()
