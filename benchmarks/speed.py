@@ -187,6 +187,9 @@ def main():
         floor_cpu = learner_floor(env, subs, planted, args.day, args.timeout, tmp)
         rows.append(("  of which the students' own code (+ hang timeouts)", None, None, floor_cpu, None, "", ""))
         rows.append(("  of which grading (the rest)", None, None, per["cpu"] - floor_cpu, None, "", ""))
+        cores = slots.auto_jobs() if args.jobs == "auto" else int(args.jobs)
+        rows.append((f"  the code alone on {cores} cores: {loop['wall'] / (floor_cpu / cores):.1f}x the loop", None, None,
+                     None, None, "", ""))
         peaks = []
         for count in args.memory_students:
             folder = tmp / f"memory{count}"
