@@ -40,7 +40,7 @@ def test_json_report_is_the_only_thing_on_stdout():
     (["day3", "--report", "yaml:report.yaml"], "'--report': unknown format 'yaml' (choose from github, gradescope,"),
     (["day3", "--report", "summary.md"], "'--report': 'summary.md' is not FORMAT:PATH"),
     (["day3", "--report", "github:no/such/folder/s.md"], "'--report': folder no/such/folder does not exist"),
-    (["day3", "--report", f"github:{ROOT}"], "'--report'"),
+    (["day3", "--report", f"github:{ROOT}"], "'--report': File"),
     (["day3", "-o", "r.md", "--report", "github:./r.md"], "'--report': r.md is named twice"),
     (["day3", "--report", "json:r.json", "--report", "junit:r.json"], "'--report': r.json is named twice"),
     (["batch", "day3", str(ROOT), "--student-timeout", "nan"], "'--student-timeout'"),
