@@ -37,11 +37,13 @@ def prepare(args: list, device: str, dtype: torch.dtype | None = None):
 
 
 def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = None) -> dict:
-    """Run ``fn`` and backward; never raises for what ``fn`` does (errors are reported).
+    """Run ``fn`` and backward; never raises for what ``fn`` does (errors are reported). The
+    result's ``after`` holds the inputs the call changed in place, if any.
 
     ``upstream`` is the gradient flowing into the output, None for no backward, or a callable
     that makes it from the output (the reference learns the output's shape only by running)."""
     positional, keyword, leaves, passed = prepare(args, device, dtype)
+    before = {name: tensor.detach().clone() for name, tensor in passed.items()}
     result = {"output": None, "error": None, "grads": {}, "grad_error": None, "after": {}}
     try:
         out = fn(*positional, **keyword)
@@ -52,7 +54,6 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
         result["error"] = f"returned {type(out).__name__}, expected a torch.Tensor"[:500]
         return result
     result["output"] = out.detach()
-    result["after"] = {k: v.detach() for k, v in passed.items()}
     if callable(upstream):
         upstream = upstream(result["output"])
     if leaves and upstream is not None and out.requires_grad:
@@ -63,7 +64,25 @@ def invoke(fn, args: list, device: str, upstream, dtype: torch.dtype | None = No
         except BaseException as exc:  # noqa: BLE001
             result["grad_error"] = f"{type(exc).__name__}: {exc}"[:500]
     result["grads"] = {name: (leaf.grad.detach() if leaf.grad is not None else None) for name, leaf in leaves.items()}
+    result["after"] = _changed(passed, before)
     return result
+
+
+def _changed(passed: dict, before: dict) -> dict:
+    """The tensors of ``passed`` that no longer equal their copy in ``before`` (an edit in place,
+    even during backward), as they are now. Unchanged ones are left out: sending every input of
+    every case back cost a job a third of its encoding, for an edit few learners make."""
+    found = {}
+    for name, tensor in passed.items():
+        now = tensor.detach()
+        try:
+            same = (type(now) is torch.Tensor and now.device == before[name].device and now.dtype == before[name].dtype
+                    and now.shape == before[name].shape and torch.equal(now, before[name]))
+        except Exception:  # noqa: BLE001 - learner code may have broken the tensor; the grader decides
+            same = False
+        if not same:
+            found[name] = now
+    return found
 
 
 def backward(out: torch.Tensor, grad_out: torch.Tensor) -> None:
