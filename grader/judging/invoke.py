@@ -75,10 +75,9 @@ def _changed(passed: dict, before: dict) -> dict:
     found = {}
     for name, tensor in passed.items():
         now = tensor.detach()
-        try:
-            same = (type(now) is torch.Tensor and now.device == before[name].device and now.dtype == before[name].dtype
-                    and now.shape == before[name].shape and torch.equal(now, before[name]))
-        except Exception:  # noqa: BLE001 - learner code may have broken the tensor; the grader decides
+        try:  # torch.equal compares shapes too, and raises across devices and for meta tensors
+            same = type(now) is torch.Tensor and now.dtype == before[name].dtype and torch.equal(now, before[name])
+        except Exception:  # noqa: BLE001 - learner code may have broken the tensor: the grader decides
             same = False
         if not same:
             found[name] = now
