@@ -12,13 +12,16 @@ those floor runs. The
 reference cache lives in a temporary folder: "warm" runs follow one untimed run, "cold" runs start
 from an empty cache. `grade batch` grades a synthetic class (about 60% correct, 30% one buggy
 exercise, 10% one exercise that never returns; see batch_bench.py) against a shell loop of
-`grade DAY --format json` over a sample of the same class, weighted by the class's mix. Peak
+`grade DAY --format json` over a sample of the same class, weighted by the class's mix, and
+against the class's own code alone (learner_floor.py: every function called in-process as a job
+calls it, each hang counted at its timeout), the part of a batch's CPU no grader can remove. Peak
 memory is the resident size of the whole process tree, sampled from /proc. Not part of the tests:
 timings depend on the machine and its load, which is printed with them.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -107,6 +110,19 @@ def batch(env: dict, subs: Path, out: Path, day: str, jobs: str, timeout: float,
     return result
 
 
+def learner_floor(env: dict, subs: Path, planted: dict, day: str, timeout: float, tmp: Path) -> float:
+    """CPU seconds per student of the class's own code, called as a job calls it, with nothing
+    around it (see learner_floor.py): what a batch costs before any grading."""
+    listed = tmp / "planted.json"
+    listed.write_text(json.dumps(planted))
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("learner_floor.py")), str(subs), "--day", day,
+                           "--timeout", str(timeout), "--planted", str(listed)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"learner_floor.py failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout)["cpu_per_student"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per timed command (median)")
@@ -168,6 +184,12 @@ def main():
                      None, None, None, None, "", ""))
         rows.append((f"grade batch CPU per student ({n} students)", None, None, per["cpu"], None,
                      "<= 0.5 CPU-s", "yes" if per["cpu"] <= 0.5 else "NO"))
+        floor_cpu = learner_floor(env, subs, planted, args.day, args.timeout, tmp)
+        rows.append(("  of which the students' own code (+ hang timeouts)", None, None, floor_cpu, None, "", ""))
+        rows.append(("  of which grading (the rest)", None, None, per["cpu"] - floor_cpu, None, "", ""))
+        cores = slots.auto_jobs() if args.jobs == "auto" else int(args.jobs)
+        rows.append((f"  the code alone on {cores} cores: {loop['wall'] / (floor_cpu / cores):.1f}x the loop", None, None,
+                     None, None, "", ""))
         peaks = []
         for count in args.memory_students:
             folder = tmp / f"memory{count}"

@@ -1,7 +1,9 @@
 """The command line as a learner or CI uses it: reports, exit codes, one-line errors."""
 import json
+import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import pytest
 import torch
@@ -35,6 +37,12 @@ def test_json_report_is_the_only_thing_on_stdout():
     (["day3", "--memory-mb", "0"], "'--memory-mb'"),
     (["day3", "--output", "no/such/folder/report.json"], "'--output' / '-o': folder no/such/folder does not exist"),
     (["day3", "--output", str(ROOT)], "'--output'"),
+    (["day3", "--report", "yaml:report.yaml"], "'--report': unknown format 'yaml' (choose from github, gradescope,"),
+    (["day3", "--report", "summary.md"], "'--report': 'summary.md' is not FORMAT:PATH"),
+    (["day3", "--report", "github:no/such/folder/s.md"], "'--report': folder no/such/folder does not exist"),
+    (["day3", "--report", f"github:{ROOT}"], "'--report': File"),
+    (["day3", "-o", "r.md", "--report", "github:./r.md"], "'--report': r.md is named twice"),
+    (["day3", "--report", "json:r.json", "--report", "junit:r.json"], "'--report': r.json is named twice"),
     (["batch", "day3", str(ROOT), "--student-timeout", "nan"], "'--student-timeout'"),
     (["batch", "day3", str(ROOT), "--out", str(ROOT / "README.md")], "'--out'"),
     (["merge", str(ROOT), "--out", str(ROOT / "README.md")], "'--out'"),
@@ -66,6 +74,43 @@ def test_output_file_and_fail_under(tmp_path):
     report = json.loads(out.read_text())
     assert report["exercises"][0]["status"] == "missing"
     assert result.stdout == ""  # stderr says where the report went
+
+
+def test_one_grading_run_writes_every_report(tmp_path, monkeypatch):
+    """What a CI job needs from one run: the main report, each --report file, the step summary
+    published once, and --fail-under's verdict as before."""
+    from grader.engine import Grader
+
+    runs = []
+    grade = Grader.grade
+    monkeypatch.setattr(Grader, "grade", lambda *args: runs.append(args) or grade(*args))
+    sub = tmp_path / "sub" / "day3"
+    sub.mkdir(parents=True)
+    step_summary = tmp_path / "step-summary.md"
+    result = CliRunner().invoke(main, [
+        "day3", "mse_loss", "--submission", str(sub.parent), "--format", "json", "--fail-under", "50",
+        "--report", f"gradescope:{tmp_path / 'results.json'}", "--report", f"github:{tmp_path / 'summary.md'}",
+        "--report", f"junit:{tmp_path / 'junit.xml'}"], env={"GITHUB_STEP_SUMMARY": str(step_summary)})
+    assert result.exit_code == 1 and "score 0.0% is below --fail-under 50%: exit 1" in result.output
+    assert len(runs) == 1
+    assert json.loads(result.stdout)["exercises"][0]["status"] == "missing"
+    assert [t["name"] for t in json.loads((tmp_path / "results.json").read_text())["tests"]] == ["mse_loss"]
+    assert "| ➖ | `mse_loss` |" in (tmp_path / "summary.md").read_text()
+    assert ET.parse(tmp_path / "junit.xml").getroot().find(".//testcase/error") is not None
+    assert step_summary.read_text().count("## ") == 1
+    assert result.stderr.count("wrote ") == 3
+
+
+def test_a_report_folder_that_cannot_be_written_is_refused_before_grading(tmp_path, monkeypatch):
+    from grader.engine import Grader
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    access = os.access  # root may write anywhere, so the folder's answer is simulated
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: path != locked and access(path, mode, **kw))
+    monkeypatch.setattr(Grader, "grade", lambda *args: pytest.fail("graded before checking --report"))
+    result = CliRunner().invoke(main, ["day3", "--report", f"github:{locked / 's.md'}"])
+    assert result.exit_code == 2 and f"'--report': folder {locked} is not writable" in result.output
 
 
 def test_syntax_error_and_non_tensor_are_reported_per_exercise(grade_source):

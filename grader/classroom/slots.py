@@ -53,7 +53,7 @@ def _available_mib() -> int:
 
 def start(day, jobs: int) -> "SlotPool":
     """``jobs`` workers armed with the day's forbidden calls and ops, one per student graded at once."""
-    return SlotPool([Worker(day.forbidden_calls, day.forbidden_ops, preload=PRELOAD) for _ in range(jobs)])
+    return SlotPool(Worker.several(jobs, day.forbidden_calls, day.forbidden_ops, preload=PRELOAD))
 
 
 @dataclasses.dataclass

@@ -11,7 +11,8 @@ import click
 from ..errors import UsageError, did_you_mean
 from ..learner import progress
 from ..learner.progress import QUIZ
-from ..reports import FORMATS, text
+from ..reports import FORMATS
+from . import report_files
 from .options import course_option, device_option, file_to_write, limits_options, no_cache_option, submission_option
 
 
@@ -29,16 +30,17 @@ class _DayCommand(click.Command):
 @click.argument("exercises", nargs=-1)
 @submission_option()
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False, writable=True),
               callback=file_to_write, help="Write the report here instead of stdout.")
+@report_files.report_option()
 @device_option()
 @course_option()
 @limits_options()
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the score is below this percentage.")
 @click.option("--verbose", "-v", is_flag=True, help="Text report: explain every failing case, not only the first.")
 @no_cache_option()
-def grade_day(day, exercises, submission, fmt, output, device, course, timeout, memory_mb, fail_under, verbose,
-              no_cache):
+def grade_day(day, exercises, submission, fmt, output, reports, device, course, timeout, memory_mb, fail_under,
+              verbose, no_cache):
     """Grade DAY of a submission (all exercises, or the EXERCISES named; 'quiz' names the quiz)."""
     from ..course import quiz
     from ..learner import place
@@ -47,6 +49,7 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     from ..submission import quiz_root
 
     ctx = click.get_current_context()
+    targets = report_files.targets(fmt, output, reports)
     names = [n for n in exercises if n != QUIZ]
     if names or not exercises:
         with _early_workers(course, day) as pool:
@@ -69,13 +72,8 @@ def grade_day(day, exercises, submission, fmt, output, device, course, timeout, 
     if started:  # the wall time since `grade` started, not only the grading
         result.elapsed = time.monotonic() - started
     upcoming = None if Path(submission).is_file() else _upcoming(loaded, result, exercises)  # a notebook has no files to point at
-    report = FORMATS[fmt](result, colour=fmt == "text" and output is None and text.use_colour(), verbose=verbose,
-                          next_step=progress.next_step(day, upcoming, submission, place.kept_options(ctx)))
-    if output:
-        output.write_text(report, encoding="utf-8")
-        click.echo(f"wrote {output} ({fmt} report: {result.score:g} / {result.max_score:g})", err=True)
-    else:
-        sys.stdout.write(report)
+    report_files.write(targets, result, verbose=verbose,
+                       next_step=progress.next_step(day, upcoming, submission, place.kept_options(ctx)))
     if fail_under is not None and result.percent < fail_under:
         # Said on stderr: a CI log shows why the step failed, whatever format stdout carries.
         click.echo(f"score {result.percent:.1f}% is below --fail-under {fail_under:g}%: exit 1", err=True)

@@ -12,7 +12,8 @@ from ..errors import UsageError
 @click.option("--role", type=click.Choice(["student", "instructor"]), default="student", show_default=True,
               help="student: practice feedback in a student's repo, no secret. instructor: the grade of record, "
                    "in the instructor's private repo.")
-@click.option("--course-repo", help="student role: owner/name of a PUBLIC practice pack (default: the grader's own).")
+@click.option("--course-repo", metavar="OWNER/NAME@COMMIT",
+              help="student role: a PUBLIC practice pack, pinned by its 40-hex commit (default: the grader's own).")
 @click.option("--course-path", default=None, help="Folder of the pack (student: inside --course-repo, default '.'; "
                                                    "instructor: inside the instructor's repo, default 'course').")
 @click.option("--grader", "grader_spec", required=True,
@@ -39,7 +40,7 @@ def init_ci_cmd(role, course_repo, course_path, grader_spec, day, secret, fail_u
     if role == "student":
         if secret or deadline:
             raise UsageError("a student workflow holds no secret and no deadline: use --role instructor for those")
-        text = ci.student_workflow(day, grader_spec, course_repo and ci.check_repo("--course-repo", course_repo),
+        text = ci.student_workflow(day, grader_spec, course_repo and ci.check_course_repo(course_repo),
                                    ci.check_path("--course-path", course_path or "."), exercises, fail_under)
         after = "it holds no secret; the grade of record comes from `grade init-ci --role instructor`"
     else:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import click
@@ -40,9 +41,12 @@ def limits_options():
 
 
 def file_to_write(ctx, param, value):
-    """A file a command will write: a folder that does not exist is said before any work is done."""
+    """A file a command will write: a folder that does not exist or cannot be written is said before
+    any work is done."""
     if value is not None and not value.parent.is_dir():
         raise click.BadParameter(f"folder {value.parent} does not exist")
+    if value is not None and not value.exists() and not os.access(value.parent, os.W_OK):
+        raise click.BadParameter(f"folder {value.parent} is not writable")
     return value
 
 

@@ -6,11 +6,13 @@ import json
 import os
 import queue
 import select
+import signal
 import subprocess
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from . import isolation
 from .limits import Limits
 from .protocol import ProtocolError, read_frame, read_json, write_frames
 
@@ -68,21 +70,48 @@ _ZYGOTE = "import gc; gc.disable(); from grader.sandbox.zygote import main; main
 class Worker:
     """One zygote process. Not thread-safe: a pool hands each worker to one thread at a time."""
 
-    def __init__(self, guard_calls=(), guard_ops=(), preload=(), without=()):
+    def __init__(self, guard_calls=(), guard_ops=(), preload=(), without=(), _channels=(), _sibling=None):
         """``without``: sandbox steps to leave out (:data:`grader.sandbox.confine.OPTIONAL`); for
         tests that show one layer holding on its own. The level reports them as missing."""
         self._config = {"calls": list(guard_calls), "ops": list(guard_ops), "preload": list(preload),
                         "without": list(without)}
         self._proc = None
-        self._spawn()
+        if _sibling:
+            self._proc, self._ready, self._sent = _sibling, False, set()
+        else:
+            self._spawn(_channels)
 
-    def _spawn(self):
+    @classmethod
+    def several(cls, count: int, guard_calls=(), guard_ops=(), preload=()) -> list["Worker"]:
+        """``count`` workers from one started process, whose zygote forks the others once it has
+        imported torch (see ``zygote._fork_siblings``): one torch import for a whole batch, not one
+        per worker. A worker whose zygote dies is started again on its own.
+
+        With more than one, this process becomes a subreaper (Linux), so that the forked zygotes
+        are its children as the first one is: it reaps them, and their CPU time and memory count
+        in this process's tree (``time grade batch``, a benchmark's resource usage)."""
+        if count > 1:
+            isolation.become_subreaper()
+        channels, ours = [], []
+        for _ in range(count - 1):
+            requests, replies = os.pipe(), os.pipe()
+            channels.append((requests[0], replies[1]))
+            ours.append((requests[1], replies[0]))
+        try:
+            first = cls(guard_calls, guard_ops, preload, _channels=channels)
+        finally:
+            for fd in (fd for channel in channels for fd in channel):
+                os.close(fd)
+        return [first] + [cls(guard_calls, guard_ops, preload, _sibling=_Sibling(*fds)) for fds in ours]
+
+    def _spawn(self, channels=()):
         env = {k: os.environ[k] for k in _ENV_ALLOWED if k in os.environ}
         env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        config = {**self._config, "channels": [list(channel) for channel in channels]}
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _ZYGOTE, json.dumps(self._config)],
+            [sys.executable, "-I", "-c", _ZYGOTE, json.dumps(config)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, cwd="/", start_new_session=True,
+            env=env, cwd="/", start_new_session=True, pass_fds=[fd for channel in channels for fd in channel],
         )
         self._ready = False
         self._sent = set()  # keys of the argument sets this zygote holds
@@ -93,6 +122,8 @@ class Worker:
             if not hello or not hello.get("ready"):
                 raise WorkerDied("worker failed to start")
             self._ready = True
+            if isinstance(self._proc, _Sibling):
+                self._proc.started(hello.get("pid"))
             self._sandbox = hello["sandbox"]
             announce(self._sandbox)
 
@@ -184,12 +215,57 @@ class Worker:
                     pass
 
 
+class _Sibling:
+    """For a zygote another one forked (:meth:`Worker.several`), what a worker uses of
+    :class:`subprocess.Popen`: the grader's ends of its pipes, and the process itself, through a
+    pidfd once its hello names it (this process's child only where it could become a subreaper)."""
+
+    def __init__(self, requests: int, replies: int):
+        self.stdin = open(requests, "wb", buffering=0)  # noqa: SIM115 - closed by Worker.close
+        self.stdout = open(replies, "rb", buffering=0)  # noqa: SIM115
+        self.returncode = None
+        self._pid = self._pidfd = None
+
+    def started(self, pid) -> None:
+        try:
+            self._pidfd = os.pidfd_open(int(pid))
+            self._pid = int(pid)
+        except (TypeError, ValueError, OSError):
+            pass  # then only its pipes tell: closing them ends it
+
+    def _exited(self, timeout: float) -> bool:
+        return self._pidfd is not None and bool(select.select([self._pidfd], [], [], timeout)[0])
+
+    def poll(self):
+        if self.returncode is None and self._exited(0):
+            self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def kill(self) -> None:
+        if self._pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def wait(self) -> None:
+        if self._pidfd is not None:
+            self._exited(_SLACK)
+            os.close(self._pidfd)
+            self._pidfd = None
+            try:
+                os.waitpid(self._pid, 0)
+            except ChildProcessError:  # not ours to reap
+                pass
+        self.returncode = -signal.SIGKILL
+
+
 class WorkerPool:
     """A fixed set of workers; :meth:`submit` runs a job on whichever worker is free."""
 
     def __init__(self, size: int = 1, guard_calls=(), guard_ops=(), preload=()):
         self.guard = (tuple(guard_calls), tuple(guard_ops))  # what its workers trap
-        self._workers = [Worker(guard_calls, guard_ops, preload=preload) for _ in range(size)]
+        self._workers = Worker.several(size, guard_calls, guard_ops, preload=preload)
         self._free = queue.Queue()
         self._sandbox = None
         for w in self._workers:

@@ -366,11 +366,35 @@ def main() -> None:
     # collector was off until now: see pool._ZYGOTE.)
     gc.freeze()
     gc.enable()
-    isolation.become_subreaper()
     confine.prepare()
     level = probe_sandbox(tuple(config.get("without", ())))
+    proto_in, proto_out = _fork_siblings(config.get("channels", ()), (proto_in, proto_out))
+    isolation.become_subreaper()  # not inherited: each zygote makes itself one
     write_json(proto_out, {"ready": True, "trapped": len(trapped), "pid": os.getpid(), "sandbox": level})
     serve(config, proto_in, proto_out, level)
+
+
+def _fork_siblings(channels: list, own: tuple) -> tuple:
+    """One more zygote per extra channel (a pair of pipe ends the grader passed in: requests in,
+    replies out), forked now that torch is imported and warm, instead of a process per worker that
+    imports torch itself: a batch of N students at once imports it once. Returns the channel
+    this process serves; each process keeps only its own channel's ends.
+
+    A sibling is forked twice over, so that it is nobody's child here: a zygote kills all its
+    children after each job (:func:`isolation.kill_leftovers`), and the first zygote becomes a
+    subreaper only after this, so the orphan goes to an ancestor of the grader's choosing."""
+    mine = own
+    for channel in channels:
+        middle = os.fork()
+        if middle == 0:
+            if os.fork() == 0:
+                mine = tuple(channel)
+                break
+            os._exit(0)
+        os.waitpid(middle, 0)
+    for fd in {*own, *(fd for channel in channels for fd in channel)} - set(mine):
+        os.close(fd)
+    return mine
 
 
 if __name__ == "__main__":

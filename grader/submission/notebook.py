@@ -4,7 +4,8 @@ The rule, applied to the code cells in order (notebook order for a file; executi
 the cell history of a running kernel):
 
 - A cell that is not valid Python (IPython magics ``%``/``%%``, shell escapes ``!``, ``x?``, or
-  a syntax error) is skipped, with a one-line note in the feedback of exercises that do not pass.
+  a syntax error) is skipped, with a one-line note in the feedback of each exercise that does
+  not pass and needs a name only that cell mentions.
   If the last definition of an exercise is in a skipped cell, that exercise is an ``error``
   rather than quietly grading an older definition.
 - Of every other cell only top-level *bindings* count: ``import``/``from ... import``, ``def``,
@@ -18,6 +19,7 @@ the cell history of a running kernel):
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -140,8 +142,18 @@ class Notebook:
         return f"{self.shown} {self.cell_format.format(number)}"
 
     def notes(self, name: str) -> list[str]:
-        """One line per skipped cell (at most MAX_NOTES and a count)."""
-        lines = [f"note: {self._cell(s.cell)} was skipped: {s.reason}" for s in self._skipped]
+        """One line per skipped cell that may be why ``name`` fails (at most MAX_NOTES and a count):
+        one that mentions a name its code needs and no cell that ran binds (a helper, a constant,
+        ``import torch``), or ``name`` itself where no cell that ran defines it. A ``%matplotlib``
+        cell is not repeated under every exercise that does not pass yet."""
+        if name in self._bindings:
+            wanted = {used for binding in self._closure(name) for used in binding.uses
+                      if used not in self._bindings and not hasattr(builtins, used)}
+        else:
+            wanted = {name}
+        mentions = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b") if wanted else None
+        lines = [f"note: {self._cell(s.cell)} was skipped: {s.reason}" for s in self._skipped
+                 if mentions and mentions.search(s.text)]
         if len(lines) > MAX_NOTES:
             lines[MAX_NOTES:] = [f"note: {len(lines) - MAX_NOTES} more cells were skipped"]
         return lines

@@ -1,0 +1,88 @@
+"""Workers forked from one zygote (:meth:`Worker.several`, what ``grade batch --jobs N`` starts):
+one torch import for all of them, yet each is a worker of its own, as one started alone is."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from grader.sandbox import Limits, Worker, wire
+from grader.workers import PRELOAD
+
+pytestmark = pytest.mark.attack
+
+ONE_CALL = wire.encode([{"id": "only", "args": [], "upstream": None}])
+OK = "import os, torch\ndef f():\n    print(os.getppid())\n    return torch.ones(())\n"
+HANG = "def f():\n    while True:\n        pass\n"
+
+
+def run(worker, source=OK, timeout=10.0):
+    return worker.run(source, "f.py", "f", ONE_CALL, "cpu", Limits(timeout=timeout))
+
+
+def zygote_of(worker) -> int:
+    """The pid of the zygote serving ``worker``: its job's parent, as the job prints it."""
+    result = run(worker)
+    assert result.status == "ok", result
+    return int(result.output.split()[0])
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as fh:
+        return int(fh.read().rsplit(")", 1)[1].split()[1])
+
+
+@pytest.fixture
+def siblings():
+    workers = Worker.several(3, preload=PRELOAD)
+    yield workers
+    for worker in workers:
+        worker.close()
+
+
+def test_each_serves_its_own_jobs_from_its_own_zygote(siblings):
+    zygotes = [zygote_of(worker) for worker in siblings]
+    assert len(set(zygotes)) == 3
+    assert zygotes[0] == siblings[0]._proc.pid  # the one started; the others were forked from it
+    # ...yet every zygote is this process's child: reaped here, its CPU and memory counted here.
+    assert all(_parent(zygote) == os.getpid() for zygote in zygotes)
+    # A zygote kills every child it has after each job: the forked ones are none of them.
+    assert [zygote_of(worker) for worker in siblings[::-1]] == zygotes[::-1]
+
+
+def test_a_hang_costs_that_task_alone_on_a_forked_zygote(siblings):
+    worker = siblings[2]
+    assert run(worker, HANG, timeout=1.0).status == "timeout"
+    assert run(worker).status == "ok"
+    assert run(siblings[1]).status == "ok"
+
+
+def _exited(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_forked_zygote_that_dies_is_started_again(siblings):
+    dead = zygote_of(siblings[1])
+    os.kill(dead, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while not _exited(dead) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert zygote_of(siblings[1]) != dead
+    assert run(siblings[2]).status == "ok"  # the others go on
+
+
+def test_closing_them_leaves_no_process_behind():
+    workers = Worker.several(2, preload=PRELOAD)
+    zygotes = [zygote_of(worker) for worker in workers]
+    for worker in workers:
+        worker.close()
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in zygotes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in zygotes)  # gone, and reaped (no zombie)
