@@ -7,7 +7,13 @@ Arguments travel as plain dicts (``name``, ``kind``, ``value``, ``grad``, ``tran
 from __future__ import annotations
 
 import torch
-from torch.autograd.graph import _engine_run_backward
+
+try:  # torch >= 2.3: what out.backward() ends in
+    from torch.autograd.graph import _engine_run_backward
+except ImportError:  # older torch (pyproject allows 2.1): what that function wraps
+    from torch.autograd.variable import Variable
+
+    _engine_run_backward = Variable._execution_engine.run_backward
 
 from .tensorfns import CALLABLES, TRANSFORMS
 
