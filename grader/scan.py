@@ -108,7 +108,7 @@ class _Scanner(ast.NodeVisitor):
 
     def run(self, tree) -> list[Finding]:
         self.visit(tree)
-        return sorted(set(self.findings), key=lambda f: f.line)
+        return sorted(set(self.findings), key=lambda f: (f.line, f.message))  # the same report every run
 
     def flag(self, node, message):
         self.findings.append(Finding(getattr(node, "lineno", 0), message))

@@ -48,9 +48,17 @@ def _judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mi
 
 
 def _modified_inputs(expected: Expected, after) -> Mismatch | None:
+    """The first input the answer shows changed, checked against the trusted copy. The job
+    sends back only the inputs it found changed (see :func:`invoke.invoke`), so one left out is
+    taken as unchanged. That trusts the job, as the check always did: when every input came
+    back, a job could send copies it had kept untouched. The check is feedback on an honest
+    learner's slip, not a defence, and a job that leaves out an input it changed gains nothing
+    it could not gain before."""
     after = after if isinstance(after, dict) else {}
     for name, before in expected.passed.items():
-        now = after.get(name)
+        if name not in after:
+            continue
+        now = after[name]
         same = (type(now) is torch.Tensor and now.shape == before.shape and now.dtype == before.dtype
                 and _same_values(now.cpu(), before))
         if not same:

@@ -27,6 +27,7 @@ _TAG = "__tensor__"
 # printed in full where an answer's shape is wrong.
 MAX_DIMS = 64
 _NESTED = (dict, list)
+_LEAVES = {str, int, float, bool, type(None)}  # sent as they are (a subclass is checked in full)
 
 
 class WireError(ValueError):
@@ -39,22 +40,24 @@ def encode(obj) -> bytes:
     def walk(value):
         nonlocal offset
         if type(value) is torch.Tensor:
-            if value.dim() > MAX_DIMS:
-                raise TypeError(f"cannot send a tensor of {value.dim()} dimensions (at most {MAX_DIMS})")
-            blob = _bytes(value)
-            padding = -offset % value.element_size()  # the decoder views each tensor in place
+            if value.ndim > MAX_DIMS:
+                raise TypeError(f"cannot send a tensor of {value.ndim} dimensions (at most {MAX_DIMS})")
+            device = value.device.type
+            blob = _bytes(value, device)
+            padding = -offset % value.itemsize  # the decoder views each tensor in place
             if blob and padding:
                 blobs.append(bytes(padding))
                 offset += padding
             tensors.append({"dtype": _NAMES.get(value.dtype) or str(value.dtype), "shape": list(value.shape),
-                            "device": value.device.type, "offset": offset, "nbytes": len(blob)})
+                            "device": device, "offset": offset, "nbytes": len(blob)})
             blobs.append(blob)
             offset += len(blob)
             return {_TAG: len(tensors) - 1}
+        # Leaves, most of an answer's values, are kept without a call each.
         if isinstance(value, dict):
-            return {str(k): walk(v) for k, v in value.items()}
+            return {str(k): v if type(v) in _LEAVES else walk(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [walk(v) for v in value]
+            return [v if type(v) in _LEAVES else walk(v) for v in value]
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
         raise TypeError(f"cannot send a {type(value).__name__}")
@@ -63,12 +66,13 @@ def encode(obj) -> bytes:
     return _LEN.pack(len(header)) + header + b"".join(blobs)
 
 
-def _bytes(value: torch.Tensor) -> bytes:
+def _bytes(value: torch.Tensor, device: str) -> bytes:
     """A tensor's elements in C order; a meta tensor has a shape and a dtype but no data."""
-    if value.is_meta:
+    if device == "meta":
         return b""
-    value = value.detach()
-    if value.device.type != "cpu":
+    if value.requires_grad:
+        value = value.detach()
+    if device != "cpu":
         value = value.cpu()
     try:  # numpy copies any layout straight into C order: one call for most answers
         return value.numpy().tobytes()
