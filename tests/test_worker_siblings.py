@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -86,3 +87,45 @@ def test_closing_them_leaves_no_process_behind():
     while any(os.path.exists(f"/proc/{pid}") for pid in zygotes) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(os.path.exists(f"/proc/{pid}") for pid in zygotes)  # gone, and reaped (no zombie)
+
+
+def test_closing_a_forked_zygote_while_its_job_runs_is_safe_from_another_thread():
+    """What ``SlotPool.close`` does on Ctrl-C of a batch: the main thread closes every worker while
+    grading threads wait on their jobs, and each of those restarts and closes its worker too. A
+    started process's handle takes that from two threads at once; a forked zygote's must as well
+    (its pidfd closed once, never a number another file may have taken since)."""
+    for _ in range(2):  # the two threads meet in either order
+        workers, outcome = Worker.several(2, preload=PRELOAD), {}
+
+        def grade(worker=workers[1]):
+            try:
+                outcome["result"] = run(worker, HANG, timeout=30.0)
+            except BaseException as exc:  # noqa: BLE001 - the test reports it
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=grade)
+        thread.start()
+        zygote = _wait_for_job_of(workers[1])
+        try:
+            workers[1].close()
+            thread.join(timeout=60)
+        finally:
+            for worker in workers:
+                worker.close()
+        assert not thread.is_alive()
+        assert "error" not in outcome, outcome
+        assert outcome["result"].status == "crashed"
+        assert _exited(zygote)
+
+
+def _wait_for_job_of(worker) -> int:
+    """The pid of ``worker``'s zygote once it has a job running."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pid = getattr(worker._proc, "_pid", None)
+        if pid:
+            with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                if fh.read().split():
+                    return pid
+        time.sleep(0.05)
+    raise AssertionError("the job never started")

@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -218,46 +219,55 @@ class Worker:
 class _Sibling:
     """For a zygote another one forked (:meth:`Worker.several`), what a worker uses of
     :class:`subprocess.Popen`: the grader's ends of its pipes, and the process itself, through a
-    pidfd once its hello names it (this process's child only where it could become a subreaper)."""
+    pidfd once its hello names it (this process's child only where it could become a subreaper).
+    Thread-safe as Popen is: ``SlotPool.close`` closes a worker while its grading thread, its job
+    killed, restarts it; the pidfd is closed once, never by a number another file took since."""
 
     def __init__(self, requests: int, replies: int):
         self.stdin = open(requests, "wb", buffering=0)  # noqa: SIM115 - closed by Worker.close
         self.stdout = open(replies, "rb", buffering=0)  # noqa: SIM115
         self.returncode = None
         self._pid = self._pidfd = None
+        self._lock = threading.Lock()
 
     def started(self, pid) -> None:
-        try:
-            self._pidfd = os.pidfd_open(int(pid))
-            self._pid = int(pid)
-        except (TypeError, ValueError, OSError):
-            pass  # then only its pipes tell: closing them ends it
+        with self._lock:
+            if self.returncode is not None:
+                return  # closed meanwhile
+            try:
+                self._pidfd = os.pidfd_open(int(pid))
+                self._pid = int(pid)
+            except (TypeError, ValueError, OSError):
+                pass  # then only its pipes tell: closing them ends it
 
     def _exited(self, timeout: float) -> bool:
         return self._pidfd is not None and bool(select.select([self._pidfd], [], [], timeout)[0])
 
     def poll(self):
-        if self.returncode is None and self._exited(0):
-            self.returncode = -signal.SIGKILL
-        return self.returncode
+        with self._lock:
+            if self.returncode is None and self._exited(0):
+                self.returncode = -signal.SIGKILL
+            return self.returncode
 
     def kill(self) -> None:
-        if self._pidfd is not None:
-            try:
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        with self._lock:
+            if self._pidfd is not None:
+                try:
+                    signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     def wait(self) -> None:
-        if self._pidfd is not None:
-            self._exited(_SLACK)
-            os.close(self._pidfd)
-            self._pidfd = None
-            try:
-                os.waitpid(self._pid, 0)
-            except ChildProcessError:  # not ours to reap
-                pass
-        self.returncode = -signal.SIGKILL
+        with self._lock:
+            if self._pidfd is not None:
+                self._exited(_SLACK)
+                os.close(self._pidfd)
+                self._pidfd = None
+                try:
+                    os.waitpid(self._pid, 0)
+                except ChildProcessError:  # not ours to reap
+                    pass
+            self.returncode = -signal.SIGKILL
 
 
 class WorkerPool:
