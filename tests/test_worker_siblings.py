@@ -129,3 +129,17 @@ def _wait_for_job_of(worker) -> int:
                     return pid
         time.sleep(0.05)
     raise AssertionError("the job never started")
+
+
+def test_workers_whose_zygote_died_before_forking_them_start_afresh_without_failing_a_job():
+    """The one started zygote killed while it imports torch (out of memory, say): none of the
+    others was ever forked. The first job of each must not pay for it, as it does not when a
+    started zygote dies between jobs."""
+    workers = Worker.several(3, preload=PRELOAD)
+    try:
+        os.kill(workers[0]._proc.pid, signal.SIGKILL)
+        workers[0]._proc.wait()
+        assert [run(worker).status for worker in workers] == ["ok"] * 3
+    finally:
+        for worker in workers:
+            worker.close()

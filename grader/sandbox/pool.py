@@ -128,6 +128,17 @@ class Worker:
             self._sandbox = hello["sandbox"]
             announce(self._sandbox)
 
+    def _forked_yet(self) -> bool:
+        """Whether a zygote another one was to fork (:meth:`Worker.several`) exists: its hello is
+        the only sign, as the one forking it may have died first. Others: True (``poll`` tells)."""
+        if self._ready or not isinstance(self._proc, _Sibling):
+            return True
+        try:
+            self._ensure_ready()
+        except (WorkerDied, ProtocolError, OSError, ValueError):
+            return False
+        return True
+
     @property
     def sandbox(self) -> dict:
         """The sandbox level this worker's jobs get (see :func:`grader.sandbox.confine.level`);
@@ -152,8 +163,8 @@ class Worker:
         that crashes or runs out of time costs that task alone (the rest go on in a new fork).
         ``budget``: seconds for all of them together. ``on_result(index, JobResult)`` is called
         as each task ends, while later ones still run."""
-        if self._proc.poll() is not None:
-            self.restart()  # killed since the last job: this job must not pay for it
+        if self._proc.poll() is not None or not self._forked_yet():
+            self.restart()  # killed since the last job, or never forked: this job must not pay for it
         results = [None] * len(tasks)
 
         def done(index, result):
