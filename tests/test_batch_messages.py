@@ -65,11 +65,13 @@ def test_slurm_shard_counts_from_the_first_array_id(first):
         roster.parse_shard("slurm", {})
 
 
-def test_ctrl_c_exits_130_and_writes_no_half_graded_student(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 3])  # 3: workers forked from one zygote, closed while their jobs run
+def test_ctrl_c_exits_130_and_writes_no_half_graded_student(tmp_path, jobs):
     pack = make_pack(tmp_path)
-    make_student(tmp_path / "subs", "a", {"mse_loss": HANG})
+    for name in "abc"[:jobs]:
+        make_student(tmp_path / "subs", name, {"mse_loss": HANG})
     proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", "day3", str(tmp_path / "subs"), "--course",
-                             str(pack), "--timeout", "60", "--out", str(tmp_path / "out")],
+                             str(pack), "--timeout", "60", "--jobs", str(jobs), "--out", str(tmp_path / "out")],
                             stderr=subprocess.PIPE, text=True)
     assert "to grade" in proc.stderr.readline()
     time.sleep(2)  # let the hanging job start; whenever the signal lands, the exit code must be 130

@@ -3,6 +3,7 @@ one torch import for all of them, yet each is a worker of its own, as one starte
 from __future__ import annotations
 
 import os
+import select
 import signal
 import threading
 import time
@@ -70,10 +71,12 @@ def _exited(pid: int) -> bool:
 
 def test_a_forked_zygote_that_dies_is_started_again(siblings):
     dead = zygote_of(siblings[1])
+    exited = os.pidfd_open(dead)
     os.kill(dead, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while not _exited(dead) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    # Gone as the grader sees it (a pidfd, as its poll): a zombie's /proc state shows 'Z' while its
+    # other threads still exit, and until they have, no poll could tell the job to come.
+    select.select([exited], [], [], 10)
+    os.close(exited)
     assert zygote_of(siblings[1]) != dead
     assert run(siblings[2]).status == "ok"  # the others go on
 
