@@ -146,3 +146,20 @@ def test_workers_whose_zygote_died_before_forking_them_start_afresh_without_fail
     finally:
         for worker in workers:
             worker.close()
+
+
+def test_forked_zygotes_serve_a_grader_started_with_stdin_closed():
+    """``grade batch ... <&-`` (cron, some launchers): the grader's first pipe then takes fd 0,
+    which a zygote's stdin would cover."""
+    saved = os.dup(0)
+    os.close(0)
+    try:
+        workers = Worker.several(2, preload=PRELOAD)
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+    try:
+        assert [run(worker).status for worker in workers] == ["ok", "ok"]
+    finally:
+        for worker in workers:
+            worker.close()

@@ -1,6 +1,7 @@
 """Grader-side handles on zygote workers: start, send jobs, replace the ones that die."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -95,7 +96,7 @@ class Worker:
             isolation.become_subreaper()
         channels, ours = [], []
         for _ in range(count - 1):
-            requests, replies = os.pipe(), os.pipe()
+            requests, replies = _pipe(), _pipe()
             channels.append((requests[0], replies[1]))
             ours.append((requests[1], replies[0]))
         try:
@@ -225,6 +226,18 @@ class Worker:
                     stream.close()
                 except OSError:
                     pass
+
+
+def _pipe() -> tuple[int, int]:
+    """A pipe whose ends are not 0, 1 or 2, where a zygote's stdio goes: a grader started with
+    stdin closed had its first forked zygote's requests come from the /dev/null put there."""
+    ends = []
+    for fd in os.pipe():
+        if fd <= 2:
+            fd, low = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3), fd
+            os.close(low)
+        ends.append(fd)
+    return ends[0], ends[1]
 
 
 class _Sibling:
