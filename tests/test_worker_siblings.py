@@ -163,3 +163,14 @@ def test_forked_zygotes_serve_a_grader_started_with_stdin_closed():
     finally:
         for worker in workers:
             worker.close()
+
+
+def test_a_failed_start_leaves_no_pipe_open(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no python to start")
+
+    monkeypatch.setattr("subprocess.Popen", refuse)
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(OSError):
+        Worker.several(3, preload=PRELOAD)
+    assert set(os.listdir("/proc/self/fd")) == before

@@ -101,6 +101,10 @@ class Worker:
             ours.append((requests[1], replies[0]))
         try:
             first = cls(guard_calls, guard_ops, preload, _channels=channels)
+        except BaseException:
+            for fd in (fd for channel in ours for fd in channel):
+                os.close(fd)
+            raise
         finally:
             for fd in (fd for channel in channels for fd in channel):
                 os.close(fd)
