@@ -6,6 +6,7 @@ import torch
 from ..course.casegen import Case
 from . import untrusted
 from .compare import Mismatch
+from .invoke import unchanged
 from .reference import Expected
 from ..sandbox import wire
 
@@ -58,18 +59,10 @@ def _modified_inputs(expected: Expected, after) -> Mismatch | None:
     for name, before in expected.passed.items():
         if name not in after:
             continue
-        now = after[name]
-        same = (type(now) is torch.Tensor and now.shape == before.shape and now.dtype == before.dtype
-                and _same_values(now.cpu(), before))
-        if not same:
+        if not unchanged(after[name], before):
             return Mismatch(f"input '{name}'", "modified",
                             f"your function changed '{name}' in place; work on new tensors (e.g. x = x * 2, not x *= 2)")
     return None
-
-
-def _same_values(now: torch.Tensor, before: torch.Tensor) -> bool:
-    """Equal element for element, NaN meeting NaN (checked only when plain equality fails)."""
-    return torch.equal(now, before) or bool(((now == before) | (now.isnan() & before.isnan())).all())
 
 
 def _gradients(expected: Expected, answer: dict, tol: dict) -> Mismatch | None:
