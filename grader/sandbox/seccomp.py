@@ -23,6 +23,8 @@ import platform
 import socket
 import struct
 
+from .isolation import PR_SET_PDEATHSIG
+
 DENIED = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev",
           "tkill", "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "process_madvise", "kcmp",
           "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount", "fsopen",
@@ -60,7 +62,7 @@ CLONE_THREAD = 0x00010000
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
 _NR, _ARCH, _ARG0 = 0, 4, 16  # offsets in struct seccomp_data (the low half of args[0], little-endian)
-_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, _PR_SET_PDEATHSIG = 38, 22, 2, 1
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 
 
 def supported() -> bool:
@@ -91,7 +93,7 @@ def _program(machine: str) -> list[tuple[int, int, int, int]]:
              "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
              "own_pid", ("ld", _ARG0), ("jeq", _PID, "allow", "eperm"),
              "family", ("ld", _ARG0), ("jeq", socket.AF_UNIX, "allow", "eperm"),
-             "prctl", ("ld", _ARG0), ("jeq", _PR_SET_PDEATHSIG, "eperm", "allow"),
+             "prctl", ("ld", _ARG0), ("jeq", PR_SET_PDEATHSIG, "eperm", "allow"),
              "allow", ("ret", _ALLOW),
              "eperm", ("ret", _ERRNO | errno.EPERM),
              "enosys", ("ret", _ERRNO | errno.ENOSYS)]
