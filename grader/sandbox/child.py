@@ -7,6 +7,7 @@ Runs only in the forked child. Each answer frame is a plain dict in the format o
 from __future__ import annotations
 
 import json
+import linecache
 import operator
 import os
 import sys
@@ -34,6 +35,9 @@ def run(tasks: list, device: str, box: confine.Box, result_fd: int, report_fd: i
         if weaker:
             raise RuntimeError(f"sandbox layers failed for this job: {', '.join(sorted(weaker))}")
         guard.set_report_fd(report_fd)
+        # Landlock keeps torch's source files from the job; the lines the zygote's own warnings
+        # and tracebacks cached (torch/nn/functional.py among them) must not hand it the text.
+        linecache.clearcache()
         torch.set_num_threads(1)
         pristine = [(namespace, dict(vars(namespace))) for namespace in _RESTORED]
         for task in tasks:
