@@ -7,9 +7,11 @@ Two layers, both installed once in the zygote so every forked job inherits them:
   trap, which catches ``torch.ops.aten.*``, ``torch._C._nn.*`` and any other route to the kernel.
 
 torch also ships Python reimplementations of many losses, built from elementary ops that no
-kernel trap sees: ``torch._decomp`` (functions and decomposition-table entries), ``torch._refs``
-and the pure-Python bodies in ``torch/nn/functional.py``. Every function object of torch whose
-name is a forbidden call or op gets a trap as its ``__code__``, in place, so whatever reaches
+kernel trap sees: ``torch._decomp`` (functions and decomposition-table entries), ``torch._refs``,
+the pure-Python bodies in ``torch/nn/functional.py`` and the helpers that do their work under
+longer names (``_nll_loss_forward``, ``_linear_cross_entropy_batch_chunked_accumulator``). Every
+function object of torch whose name holds a forbidden call or op (as whole ``_``-separated
+words) gets a trap as its ``__code__``, in place, so whatever reaches
 that object (a module attribute, a table, ``__wrapped__``, a closure) reaches the trap; and an
 audit hook (which Python cannot remove) recognises those bodies by their bytecode when a job
 compiles them afresh (torch's source read from disk and executed, ``types.FunctionType`` from a
@@ -36,13 +38,18 @@ import warnings
 
 import torch
 
+try:
+    from torch._library.custom_ops import CustomOpDef
+except ImportError:  # an older torch without custom ops
+    CustomOpDef = None
+
 _report_fd: int | None = None
 _DISPATCH_KEYS = ("CompositeImplicitAutograd", "Autograd", "CPU", "CUDA")
 _NAMESPACES = ("torch.nn.functional", "torch", "torch._C._nn", "torch.nn", "torch.nn.modules.loss")
 # torch's packages of Python reimplementations, imported before trapping so a job cannot get an
 # untrapped copy by importing them first.
 _REIMPLEMENTATIONS = ("torch._decomp", "torch._decomp.decompositions", "torch._refs", "torch._refs.nn.functional",
-                      "torch._prims")
+                      "torch._prims", "torch.nn.modules.linear_cross_entropy")
 _TRAP_GLOBAL = "__grader_forbidden__"
 _TEST_REFERENCES = "torch.testing._internal"
 _SKIPPED_OPS = {dis.opmap[name] for name in ("CACHE", "EXTENDED_ARG") if name in dis.opmap}
@@ -101,10 +108,11 @@ def install(calls, ops) -> list[str]:
 
 def _trap_python_bodies(names: set) -> list[str]:
     trapped = []
+    named = loss_named(names)
     for fn in loss_functions(names):
         code = fn.__code__
         qualified = f"{fn.__module__}.{fn.__name__}"
-        if code.co_name in names:  # the body itself, not a generic wrapper around it
+        if named(code.co_name):  # the body itself, not a generic wrapper around it
             _bodies[_fingerprint(code)] = qualified
         fn.__globals__[_TRAP_GLOBAL] = _report
         fn.__code__ = _trap_code(qualified, code.co_freevars)
@@ -112,20 +120,39 @@ def _trap_python_bodies(names: set) -> list[str]:
     return sorted(set(trapped))
 
 
+def loss_named(names: set):
+    """A test of a function name: whether it is one of ``names`` or holds one of them of two
+    words or more as whole words (``_nll_loss_forward`` holds ``nll_loss``, and computes it).
+    One-word names (``loss``, ``MSELoss``) match only whole: ``loss`` is in too many names."""
+    words = sorted({n.strip("_") for n in names if "_" in n.strip("_")}, key=len, reverse=True)
+    within = re.compile(r"(?:^|_)(?:%s)(?:_|$)" % "|".join(map(re.escape, words))) if words else None
+
+    def named(name: str) -> bool:
+        return name in names or (within is not None and within.search(name) is not None)
+
+    return named
+
+
 def loss_functions(names: set) -> list[types.FunctionType]:
-    """torch's Python functions named like a forbidden call or op: those of every torch module,
-    of the decomposition tables, and the ones they wrap (``__wrapped__``, closures). Walking from
-    there is four times quicker than ``gc.get_objects()`` and finds the same set (a test checks)."""
+    """torch's Python functions named like a forbidden call or op (:func:`loss_named`): those of
+    every torch module, of the decomposition tables, and the ones they wrap (``__wrapped__``,
+    closures, custom ops' bodies). Walking from there is four times quicker than ``gc.get_objects()`` and finds the
+    same set (a test checks)."""
     for module in _REIMPLEMENTATIONS:
         try:
             importlib.import_module(module)
         except ImportError:
             continue  # an older torch without it
-    def named(fn) -> bool:
-        return type(fn) is types.FunctionType and (fn.__name__ in names or fn.__code__.co_name in names)
+    loss_name = loss_named(names)
 
-    todo = [value for name, module in list(sys.modules.items()) if name.startswith("torch") and module is not None
-            for value in vars(module).values() if named(value)]
+    def named(fn) -> bool:
+        return type(fn) is types.FunctionType and (loss_name(fn.__name__) or loss_name(fn.__code__.co_name))
+
+    values = [value for name, module in list(sys.modules.items()) if name.startswith("torch") and module is not None
+              for value in vars(module).values()]
+    # A custom op (torch.library.custom_op) is an object that keeps its Python body as an attribute.
+    todo = [value for value in values if named(value)]
+    todo += [fn for value in values if type(value) is CustomOpDef for fn in vars(value).values() if named(fn)]
     tables = getattr(sys.modules.get("torch._decomp"), "global_decomposition_table", {})
     todo += [fn for table in tables.values() for fn in table.values() if named(fn)]
     seen, found = set(), []
