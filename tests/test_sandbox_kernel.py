@@ -238,6 +238,24 @@ def test_a_job_cannot_trace_another_process(workers, without):
     assert_worker_unharmed(worker)
 
 
+MEMORY = '''
+attempt("zygote_memory", lambda: open(f"/proc/{{os.getppid()}}/mem", "r+b", buffering=0).close())
+attempt("grader_memory", lambda: open("/proc/{grader}/mem", "r+b", buffering=0).close())
+'''
+
+
+@pytest.mark.parametrize("without", [(), OPTIONAL], ids=["full box", "no optional layer"])
+def test_a_job_cannot_open_the_memory_of_the_grader_or_its_zygote(workers, without):
+    """/proc/<pid>/mem is ptrace by another door, one no seccomp filter sees. With every
+    optional layer left out, an ordinary user's job has the grader's uid and the grader's /proc:
+    only the grader and the zygote being undumpable keeps their memory (the references, the
+    verdicts) from it; as root, the uid switch does too."""
+    worker = workers(*without)
+    assert run_job(worker, MEMORY.format(grader=os.getpid())) == {"zygote_memory": "PermissionError",
+                                                                   "grader_memory": "PermissionError"}
+    assert_worker_unharmed(worker)
+
+
 def _alive(pid: int) -> bool:
     try:
         return _state(pid) != "Z"

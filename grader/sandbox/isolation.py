@@ -11,6 +11,7 @@ import signal
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 CUDA_OPEN_FILES = 1024
 CUDA_PROCESSES = 256
 CLONE_NEWNS = 0x00020000
@@ -72,12 +73,17 @@ class Namespaces:
         uid, gid = os.getuid(), os.getgid()
         if not _unshare(CLONE_NEWUSER):
             return False
+        # An undumpable process's /proc files belong to root: it writes its maps dumpable, for
+        # that moment alone, and already in a user namespace no other job's process shares.
+        set_dumpable(True)
         try:
             for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
                 with open(f"/proc/self/{name}", "w") as fh:
                     fh.write(text)
         except OSError:
             return False
+        finally:
+            set_dumpable(False)
         self._in_user_namespace = True
         return True
 
@@ -169,6 +175,15 @@ def die_with(parent: int) -> bool:
     if os.getppid() != parent:
         os.kill(os.getpid(), signal.SIGKILL)
     return True
+
+
+def set_dumpable(on: bool) -> bool:
+    """Whether other processes of our uid may open our memory (``/proc/<pid>/mem``, which no
+    seccomp filter sees) and other private /proc files. The grader and its zygotes turn it off:
+    a job that keeps the grader's uid (an ordinary user's grader, no Landlock and no user
+    namespace) could otherwise rewrite the grader's verdicts or a sibling job's answers. Jobs
+    inherit it off through fork."""
+    return _libc_call("prctl", PR_SET_DUMPABLE, int(on), 0, 0, 0)
 
 
 def become_subreaper() -> bool:

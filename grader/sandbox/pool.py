@@ -111,6 +111,7 @@ class Worker:
         return [first] + [cls(guard_calls, guard_ops, preload, _sibling=_Sibling(*fds)) for fds in ours]
 
     def _spawn(self, channels=()):
+        isolation.set_dumpable(False)  # this process judges: no job may open its memory
         env = {k: os.environ[k] for k in _ENV_ALLOWED if k in os.environ}
         env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
         config = {**self._config, "channels": [list(channel) for channel in channels]}

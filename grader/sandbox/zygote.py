@@ -358,6 +358,7 @@ def main() -> None:
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # stray prints (ours or torch's) must never corrupt the protocol stream
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when we stop
+    isolation.set_dumpable(False)  # before any fork: no job, ours or a sibling's, may open our memory
     torch.set_num_threads(1)
     _warm_up(config.get("preload", ()))
     trapped = guard.install(config.get("calls", ()), config.get("ops", ()))
