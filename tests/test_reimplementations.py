@@ -97,10 +97,10 @@ def test_linear_cross_entropy_custom_op_is_trapped_where_torch_can_be_read(reada
     job = readable_torch_worker.run(attack("linear_cross_entropy_op", "cross_entropy"), "day3/cross_entropy.py",
                                     "cross_entropy", prepared.payload, "cpu", Limits(timeout=10.0))
     errors = " ".join(str(answer.get("error")) for answer in answers_by_id(job)[0].values())
-    trapped = "torch.nn.modules.linear_cross_entropy._linear_cross_entropy_batch_chunked_accumulator"
+    trapped = "torch.nn.modules.linear_cross_entropy._linear_cross_entropy_batch_chunked"  # the op's body or helper
     # Where the job's uid cannot read this python's standard library (under /root), the op's
     # first call fails on an import before reaching its body.
-    assert trapped in job.violations or _refused(job.output + errors), (job.violations, errors)
+    assert any(v.startswith(trapped) for v in job.violations) or _refused(job.output + errors), (job.violations, errors)
 
 
 def test_the_guard_finds_every_python_loss_function_that_gc_knows(day3):
