@@ -130,6 +130,17 @@ def test_cli_grades_a_notebook_and_rejects_a_broken_one(tmp_path):
 
 
 @pytest.mark.attack
+def test_a_skipped_cells_text_reaches_the_report_escaped(grader, tmp_path):
+    """A shell escape whose text paints the terminal (clear the screen, write a fake verdict in
+    green, reverse the text after it) comes back as visible escapes."""
+    paint = "!\x1b[2J\x1b[H\x1b[32mPASSED\u202e\n" + solution("mse_loss")
+    result = grade_cells(grader, tmp_path, paint)
+    assert result.status == "error" and result.score == 0
+    assert "(!\\x1b[2J\\x1b[H\\x1b[32mPASSED\\u202e)" in result.feedback
+    assert not any(c in result.feedback for c in "\x1b\u202e")
+
+
+@pytest.mark.attack
 @pytest.mark.parametrize("attack", ["calls_functional", "ops_aten", "builtins_exec", "always_equal_object",
                                     "tensor_subclass_torch_function", "patches_tensor_eq", "sys_exit_at_call",
                                     "prints_fake_report", "calls_c_nn", "nan_everywhere"])

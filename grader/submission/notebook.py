@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..judging import untrusted
 from . import MAX_NOTEBOOK_BYTES, Source, Unreadable, files, text_of
 
 MAX_NOTES = 3
@@ -189,11 +190,11 @@ _SHELL_OR_MAGIC = re.compile(r"^\s*(%%?|!)\S*", re.MULTILINE)
 
 def _skip_reason(code: str, exc: Exception) -> str:
     found = _SHELL_OR_MAGIC.search(code)
-    if found:
+    if found:  # the cell's own text: an ESC or a bidi override in it must not reach a terminal
         what = "a shell escape" if found.group(1) == "!" else "an IPython magic"
-        return f"it uses {what} ({found.group(0).strip()[:40]})"
+        return f"it uses {what} ({untrusted.text(found.group(0).strip(), 40)})"
     if isinstance(exc, SyntaxError):
-        return f"syntax error{f' on line {exc.lineno}' if exc.lineno else ''}: {exc.msg}"
+        return f"syntax error{f' on line {exc.lineno}' if exc.lineno else ''}: {untrusted.text(exc.msg, 200)}"
     if isinstance(exc, ValueError) and "null bytes" in str(exc):  # Python < 3.11.4's SyntaxError for it
         return "syntax error: source code cannot contain null bytes"
     return f"it cannot be parsed ({type(exc).__name__})"
