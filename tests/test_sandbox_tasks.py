@@ -186,7 +186,10 @@ def test_the_zygote_keeps_nothing_of_a_finished_job_open(worker):
         return len(os.listdir(f"/proc/{worker._proc.pid}/fd"))
 
     worker.run_all(tasks("ok"), "cpu", Limits(timeout=5.0))
-    before = zygote_fds()
+    try:
+        before = zygote_fds()
+    except PermissionError:  # the zygote is undumpable, so that no job can open its memory
+        pytest.skip("an ordinary user cannot list an undumpable zygote's descriptors; a run as root checks them")
     for _ in range(5):
         worker.run_all(tasks("ok", "exits", "ok"), "cpu", Limits(timeout=5.0))
     assert zygote_fds() == before
