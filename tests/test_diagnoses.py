@@ -111,3 +111,10 @@ def test_a_grader_diagnosing_the_same_cases_again_gives_each_mistake_its_own_hin
     assert "your output matches reduction='sum', but reduction='mean' was requested" in summed
     assert not any("divides by" in h for h in summed) and not any("reduction=" in h for h in divisor)
     assert _mutant(grade_source, "mse_loss", "mean_ignores_weight_sum") == divisor
+
+
+@pytest.mark.parametrize("exercise, wrong", [("mse_loss", "sum"), ("kl_div", "batchmean")])
+def test_a_wrong_default_reduction_is_named_as_the_default(grade_source, exercise, wrong):
+    hints = _mutant(grade_source, exercise, f"reduction_defaults_to_{wrong}")
+    assert hints == {f"your output matches reduction='{wrong}', but the call passes no reduction=, so torch's default "
+                     "'mean' applies: check the default in your function's signature"}, hints
