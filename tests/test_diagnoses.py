@@ -117,4 +117,4 @@ def test_a_grader_diagnosing_the_same_cases_again_gives_each_mistake_its_own_hin
 def test_a_wrong_default_reduction_is_named_as_the_default(grade_source, exercise, wrong):
     hints = _mutant(grade_source, exercise, f"reduction_defaults_to_{wrong}")
     assert hints == {f"your output matches reduction='{wrong}', but the call passes no reduction=, so torch's default "
-                     "'mean' applies: check the default in your function's signature"}, hints
+                     "reduction='mean' was requested (what does your signature default to?)"}, hints

@@ -239,7 +239,7 @@ def _other_reduction(hypo, case, got, truth, answer) -> str:
                                        lambda: _with_keyword(case, "reduction", other)):
             if left_out:
                 return (f"your output matches reduction='{other}', but the call passes no reduction=, so torch's "
-                        f"default '{asked}' applies: check the default in your function's signature")
+                        f"default reduction='{asked}' was requested (what does your signature default to?)")
             return f"your output matches reduction='{other}', but reduction='{asked}' was requested"
     return ""
 
