@@ -26,7 +26,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from judge_cpu import buggy_copy  # noqa: E402
+from judge_cpu import submissions  # noqa: E402
 
 from grader import engine  # noqa: E402
 from grader.course.manifest import Course  # noqa: E402
@@ -94,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     day = Course.locate().load_day("day3")
     with tempfile.TemporaryDirectory() as tmp, engine.Grader(day, "cpu") as grader:
-        for label, submission in (("solutions", ROOT / "solutions"), ("8 exercises broken", buggy_copy(Path(tmp) / "buggy"))):
+        for label, submission in submissions(Path(tmp)):
             print(f"{label}: sandbox CPU s per submission (median of {args.repeat})")
             for what, seconds in sandboxed(grader, submission, args.repeat, args.grades).items():
                 print(f"  {what:<34}{seconds:7.3f}")

@@ -40,6 +40,12 @@ def buggy_copy(folder: Path, broken: int = 8) -> Path:
     return folder
 
 
+def submissions(tmp: Path) -> tuple:
+    """The two submissions each CPU benchmark grades, with their labels: every case passing, and
+    failing cases that also run the diagnoses and examples."""
+    return ("solutions", ROOT / "solutions"), ("8 exercises broken", buggy_copy(tmp / "buggy"))
+
+
 def least_cpu_ms(fn, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -88,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     day = Course.locate().load_day("day3")
     with tempfile.TemporaryDirectory() as tmp, engine.Grader(day, "cpu") as grader:
-        for label, submission in (("solutions", ROOT / "solutions"), ("8 exercises broken", buggy_copy(Path(tmp) / "buggy"))):
+        for label, submission in submissions(Path(tmp)):
             print(f"{label}: parent CPU ms per submission (least of {args.repeat})")
             for stage, ms in stages(grader, submission, args.repeat).items():
                 print(f"  {stage:<22}{ms:7.1f}")

@@ -10,9 +10,11 @@ layer, its tests skip and say which.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import textwrap
 import threading
 import time
@@ -23,7 +25,7 @@ import pytest
 import torch
 
 from sandbox_level import needs
-from grader.sandbox import Limits, Worker, isolation, seccomp, wire
+from grader.sandbox import Limits, Worker, confine, isolation, seccomp, wire
 from grader.sandbox.confine import OPTIONAL
 from grader.sandbox.pool import announce
 from grader.workers import PRELOAD
@@ -103,6 +105,15 @@ def test_a_layer_left_out_is_reported_missing(workers):
     assert level["landlock"] == 0 and "landlock" in level["missing"]
 
 
+def test_a_step_that_failed_counts_as_its_layer_missing():
+    """A filter the kernel refused once showed as ``"seccomp": true`` with "seccomp failed"
+    among the missing: the report claimed a layer no job had."""
+    assert confine.level(["seccomp failed"])["seccomp"] is False
+    assert confine.level(["credentials failed"])["uid_switch"] is False
+    failed = confine.level(["probe failed"])
+    assert failed["landlock"] == 0 and not any(failed[layer] for layer in ("seccomp", "private_tmp", "netns", "uid_switch"))
+
+
 def test_a_missing_layer_is_announced_once(capsys):
     for _ in range(2):
         announce({"missing": ["landlock-for-this-test"]})
@@ -122,7 +133,7 @@ attempt("secret", lambda: open({secret!r}).read())
 attempt("world_readable", lambda: open("/etc/passwd").read())
 attempt("torch_source", lambda: open(torch.__file__).read())
 attempt("grader_cmdline", lambda: open("/proc/{grader}/cmdline").read())
-attempt("own_folder", lambda: open("mine.txt", "w").write("x") and open("mine.txt").read())
+attempt("own_folder", lambda: os.listdir(os.environ["TMPDIR"]))
 '''
 
 
@@ -167,20 +178,70 @@ attempt("own_folder", lambda: open(os.path.join(os.environ["TMPDIR"], "scratch")
 '''
 
 
-@pytest.mark.parametrize("without, layer, refused", [((), "landlock", "PermissionError"),
-                                                     (only("landlock"), "landlock", "PermissionError"),
-                                                     (only("private_tmp"), "private_tmp", None)],
-                         ids=["full box", "landlock alone", "private tmp alone"])
-def test_a_job_writes_nothing_outside_its_own_folder_and_leaves_nothing(workers, without, layer, refused):
+@pytest.mark.parametrize("without, layer, refused, own", [
+    ((), "seccomp", "PermissionError", "PermissionError"),
+    (only("seccomp"), "seccomp", "PermissionError", "PermissionError"),
+    (only("landlock"), "landlock", "PermissionError", "DONE"),
+    (only("private_tmp"), "private_tmp", None, "DONE")],
+    ids=["full box", "seccomp alone", "landlock alone", "private tmp alone"])
+def test_a_job_writes_nothing_outside_its_own_folder_and_leaves_nothing(workers, without, layer, refused, own):
     worker = workers(*without)
     needs(worker.sandbox, layer)
     name = f"grader-kernel-test-{uuid.uuid4().hex}"
     outcome = run_job(worker, WRITES.format(name=name))
     present = [folder for folder in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(folder)]
     # Alone, a private /tmp lets the job write there; what it wrote is its own, and is gone.
-    assert outcome == {**{folder: refused or "DONE" for folder in present}, "own_folder": "DONE"}
+    # The filter lets a CPU job write no file at all, its own folder included.
+    assert outcome == {**{folder: refused or "DONE" for folder in present}, "own_folder": own}
     assert not [folder for folder in present if os.path.exists(os.path.join(folder, name))]
     assert not list(Path("/tmp").glob("grader-job-*/scratch"))  # the job's own folder went too
+
+
+CHANGES = '''
+import socket
+folder = {folder!r}
+target = os.path.join(folder, "report.json")
+attempt("append", lambda: open(target, "a").write("forged"))
+attempt("create", lambda: open(os.path.join(folder, "new.json"), "x"))
+attempt("rename", lambda: os.rename(target, os.path.join(folder, "moved.json")))
+attempt("unlink", lambda: os.unlink(target))
+attempt("mkdir", lambda: os.mkdir(os.path.join(folder, "sub")))
+attempt("symlink", lambda: os.symlink(target, os.path.join(folder, "link")))
+attempt("hardlink", lambda: os.link(target, os.path.join(folder, "hard")))
+attempt("truncate", lambda: os.truncate(target, 0))
+attempt("chmod", lambda: os.chmod(target, 0o600))
+attempt("utime", lambda: os.utime(target, (0, 0)))
+attempt("fchmod", lambda: os.fchmod(os.open(target, os.O_RDONLY), 0o600))
+attempt("bind", lambda: socket.socket(socket.AF_UNIX).bind(os.path.join(folder, "sock")))
+'''
+
+
+@pytest.fixture
+def shared_folder():
+    """A folder and file anyone may change, as an ordinary user's own files are to a job that
+    shares the user's uid (no uid switch) where Landlock is missing."""
+    folder = Path(tempfile.mkdtemp(prefix="grader-kernel-test-"))
+    folder.chmod(0o777)
+    (folder / "report.json").write_text("{}")
+    (folder / "report.json").chmod(0o666)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_the_filter_alone_keeps_a_job_from_changing_any_file(workers, shared_folder):
+    worker = workers(*only("seccomp"))
+    needs(worker.sandbox, "seccomp")
+    outcome = run_job(worker, CHANGES.format(folder=str(shared_folder)))
+    assert set(outcome.values()) == {"PermissionError"}, outcome
+    assert sorted(p.name for p in shared_folder.iterdir()) == ["report.json"]
+    assert (shared_folder / "report.json").read_text() == "{}"
+    assert (shared_folder / "report.json").stat().st_mode & 0o777 == 0o666
+
+
+def test_without_the_filter_and_landlock_those_changes_succeed(workers, shared_folder):
+    """The control: it is the filter that stops them."""
+    outcome = run_job(workers(*OPTIONAL), CHANGES.format(folder=str(shared_folder)))
+    assert outcome["append"] == "DONE" and outcome["mkdir"] == "DONE"
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -357,12 +418,13 @@ def test_a_job_cannot_connect_to_the_host(workers, without, layer):
 
 # --- the filter itself -----------------------------------------------------------------------
 
+@pytest.mark.parametrize("writes", [False, True], ids=["cpu", "cuda"])
 @pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
-def test_the_filter_checks_the_architecture_and_every_jump_lands_inside(machine):
-    program = seccomp.program(pid=1234, machine=machine)
+def test_the_filter_checks_the_architecture_and_every_jump_lands_inside(machine, writes):
+    program = seccomp.program(pid=1234, machine=machine, writes=writes)
     assert program[0][3] == 4 and program[1][3] == seccomp._AUDIT_ARCH[machine]  # load arch, compare
     for index, (code, jt, jf, _k) in enumerate(program):
-        if code & 0x07 == 0x05:  # a jump
-            assert index + 1 + max(jt, jf) < len(program)
+        if code & 0x07 == 0x05:  # a jump, forward only
+            assert 0 <= min(jt, jf) and index + 1 + max(jt, jf) < len(program)
     assert program[-1][0] == 0x06  # ends in a return
     assert any(k == 1234 for _code, _jt, _jf, k in program)  # signals only to itself

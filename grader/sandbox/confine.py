@@ -125,7 +125,7 @@ def landlock(box: Box) -> list[str]:
 def seccomp(box: Box) -> list[str]:
     if not seccomp_supported():
         return ["seccomp"]
-    seccomp_install()
+    seccomp_install(writes=box.device == "cuda")
     return []
 
 
@@ -160,11 +160,18 @@ def lock_down(box: Box) -> list[str]:
     return missing
 
 
+_LAYERS = ("seccomp", "private_tmp", "netns", "uid_switch")
+
+
 def level(missing: list[str]) -> dict:
-    """The sandbox level a job gets, for reports: each layer, and what is missing."""
-    return {"landlock": 0 if "landlock" in missing else landlock_abi(),
-            **{layer: layer not in missing for layer in ("seccomp", "private_tmp", "netns", "uid_switch")},
-            "missing": sorted(missing)}
+    """The sandbox level a job gets, for reports: each layer, and what is missing. A step that
+    raised ("seccomp failed") counts as its layer missing, and a probe that failed as every
+    layer missing: a report never claims a layer no job got."""
+    absent = {_LAYER.get(name, name) for name in (entry.removesuffix(" failed") for entry in missing)}
+    if "probe" in absent:
+        absent.update(("landlock", *_LAYERS))
+    return {"landlock": 0 if "landlock" in absent else landlock_abi(),
+            **{layer: layer not in absent for layer in _LAYERS}, "missing": sorted(missing)}
 
 
 class CappedOutput(io.TextIOBase):

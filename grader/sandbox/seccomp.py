@@ -8,6 +8,15 @@ fails with ENOSYS, so that glibc starts threads with ``clone`` instead; ``kill``
 for AF_UNIX; ``prctl`` cannot change the signal the job gets when its zygote dies
 (``PR_SET_PDEATHSIG``), so a job cannot outlive its zygote. Syscalls of another ABI (32-bit or
 x32 calls from a 64-bit process) all fail.
+
+Unless ``writes`` is asked for (CUDA jobs, whose driver opens device files read-write), a job
+changes no file either: ``open``/``openat`` fail for any flag that writes, creates, truncates
+or appends, ``openat2`` (whose flags the filter cannot see) fails with ENOSYS so that callers
+fall back to ``openat``, and the calls in ``CHANGES_FILES`` fail. A loss never writes a file;
+this keeps a job from touching what its uid owns (the reference cache, other submissions, the
+report folder, the grader's own install) where Landlock is missing and no uid switch happened:
+an ordinary user's `grade batch` on an older kernel. What the job already holds open (its
+output, its pipes) it still writes.
 Failing with an errno, never killing, lets learner code see an ordinary Python OSError.
 
 The filter is a hand-assembled classic BPF program (``_assemble``) for x86_64 and aarch64;
@@ -30,13 +39,26 @@ DENIED = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "
           "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount", "fsopen",
           "fsconfig", "fsmount", "fspick", "mount_setattr", "name_to_handle_at", "open_by_handle_at",
           "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
-          "io_uring_setup", "io_uring_enter", "io_uring_register",
+          "io_uring_setup", "io_uring_enter", "io_uring_register", "open_tree_attr",
           "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module")
+# Calls that change the filesystem through a path or a file's metadata; ``bind`` creates a
+# socket file. A deny list: a syscall added to Linux later that changes files passes until it is
+# named here (the ones up to 6.18 are).
+CHANGES_FILES = ("creat", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir",
+                 "link", "linkat", "symlink", "symlinkat", "truncate", "chmod", "fchmod", "fchmodat", "fchmodat2",
+                 "chown", "fchown", "lchown", "fchownat", "mknod", "mknodat", "utime", "utimes", "utimensat",
+                 "futimesat", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr",
+                 "fremovexattr", "removexattrat", "file_setattr", "bind")
+# ``open``/``openat`` and the argument that holds their flags.
+OPENS = (("open", 1), ("openat", 2))
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 # From the kernel's syscall tables; calls added since 5.1 share their numbers across arches.
 _SHARED = {"pidfd_send_signal": 424, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
            "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-           "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438, "process_madvise": 440, "mount_setattr": 442}
+           "pidfd_open": 434, "clone3": 435, "openat2": 437, "pidfd_getfd": 438, "process_madvise": 440,
+           "mount_setattr": 442, "fchmodat2": 452, "setxattrat": 463, "removexattrat": 466, "open_tree_attr": 467,
+           "file_setattr": 469}
 _TABLES = {
     "x86_64": {"fork": 57, "vfork": 58, "execve": 59, "execveat": 322, "ptrace": 101, "process_vm_readv": 310,
                "process_vm_writev": 311, "mount": 165, "umount2": 166, "pivot_root": 155, "unshare": 272,
@@ -44,7 +66,14 @@ _TABLES = {
                "userfaultfd": 323, "kexec_load": 246, "kexec_file_load": 320, "init_module": 175,
                "finit_module": 313, "delete_module": 176, "chroot": 161, "kill": 62, "tkill": 200, "tgkill": 234,
                "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "clone": 56, "socket": 41, "socketpair": 53,
-               "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, "prctl": 157, **_SHARED},
+               "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, "prctl": 157,
+               "open": 2, "creat": 85, "openat": 257, "rename": 82, "renameat": 264, "renameat2": 316,
+               "unlink": 87, "unlinkat": 263, "mkdir": 83, "mkdirat": 258, "rmdir": 84, "link": 86, "linkat": 265,
+               "symlink": 88, "symlinkat": 266, "truncate": 76, "chmod": 90, "fchmod": 91, "fchmodat": 268,
+               "chown": 92, "fchown": 93, "lchown": 94, "fchownat": 260, "mknod": 133, "mknodat": 259,
+               "utime": 132, "utimes": 235, "utimensat": 280, "futimesat": 261, "setxattr": 188, "lsetxattr": 189,
+               "fsetxattr": 190, "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199, "bind": 49,
+               **_SHARED},
     # aarch64 has no fork or vfork syscall: glibc forks with clone.
     "aarch64": {"execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
                 "mount": 40, "umount2": 39, "pivot_root": 41, "unshare": 97, "setns": 268, "bpf": 280,
@@ -52,7 +81,12 @@ _TABLES = {
                 "kexec_load": 104, "kexec_file_load": 294, "init_module": 105, "finit_module": 273,
                 "delete_module": 106, "chroot": 51, "kill": 129, "tkill": 130, "tgkill": 131,
                 "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240, "clone": 220, "socket": 198, "socketpair": 199,
-                "name_to_handle_at": 264, "open_by_handle_at": 265, "kcmp": 272, "prctl": 167, **_SHARED},
+                "name_to_handle_at": 264, "open_by_handle_at": 265, "kcmp": 272, "prctl": 167,
+                # the asm-generic table: only the *at forms of the path calls exist
+                "openat": 56, "renameat": 38, "renameat2": 276, "unlinkat": 35, "mkdirat": 34, "linkat": 37,
+                "symlinkat": 36, "truncate": 45, "fchmod": 52, "fchmodat": 53, "fchownat": 54, "fchown": 55,
+                "mknodat": 33, "utimensat": 88, "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14,
+                "lremovexattr": 15, "fremovexattr": 16, "bind": 200, **_SHARED},
 }
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _X32_BIT = 0x40000000
@@ -72,13 +106,14 @@ def supported() -> bool:
 _PID = -1  # stands for the process's pid in the cached program
 
 
-def program(pid: int, machine: str | None = None) -> list[tuple[int, int, int, int]]:
+def program(pid: int, machine: str | None = None, writes: bool = False) -> list[tuple[int, int, int, int]]:
     """The filter as (code, jt, jf, k) instructions, for process ``pid`` on ``machine``."""
-    return [(code, jt, jf, pid if k == _PID else k) for code, jt, jf, k in _program(machine or platform.machine())]
+    return [(code, jt, jf, pid if k == _PID else k)
+            for code, jt, jf, k in _program(machine or platform.machine(), writes)]
 
 
 @functools.lru_cache(maxsize=None)
-def _program(machine: str) -> list[tuple[int, int, int, int]]:
+def _program(machine: str, writes: bool) -> list[tuple[int, int, int, int]]:
     table = _TABLES[machine]
     code = [("ld", _ARCH), ("jeq", _AUDIT_ARCH[machine], None, "eperm"), ("ld", _NR)]
     if machine == "x86_64":
@@ -89,12 +124,19 @@ def _program(machine: str) -> list[tuple[int, int, int, int]]:
     code += [("jeq", table[name], "own_pid", None) for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")]
     code += [("jeq", table[name], "family", None) for name in ("socket", "socketpair")]
     code.append(("jeq", table["prctl"], "prctl", None))
+    if not writes:
+        code += [("jeq", table[name], "eperm", None) for name in CHANGES_FILES if name in table]
+        code.append(("jeq", table["openat2"], "enosys", None))
+        code += [("jeq", table[name], f"flags{arg}", None) for name, arg in OPENS if name in table]
     code += [("ret", _ALLOW),
              "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
              "own_pid", ("ld", _ARG0), ("jeq", _PID, "allow", "eperm"),
              "family", ("ld", _ARG0), ("jeq", socket.AF_UNIX, "allow", "eperm"),
-             "prctl", ("ld", _ARG0), ("jeq", PR_SET_PDEATHSIG, "eperm", "allow"),
-             "allow", ("ret", _ALLOW),
+             "prctl", ("ld", _ARG0), ("jeq", PR_SET_PDEATHSIG, "eperm", "allow")]
+    if not writes:  # the low half of the flags argument holds every bit that writes
+        for arg in sorted({arg for _, arg in OPENS}):
+            code += [f"flags{arg}", ("ld", _ARG0 + 8 * arg), ("jset", _WRITE_FLAGS, "eperm", "allow")]
+    code += ["allow", ("ret", _ALLOW),
              "eperm", ("ret", _ERRNO | errno.EPERM),
              "enosys", ("ret", _ERRNO | errno.ENOSYS)]
     return _assemble(code)
@@ -126,12 +168,12 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def install() -> None:
+def install(writes: bool = False) -> None:
     """Apply the filter to this process (only to the calling thread: call it while the process
     has no other thread, as a freshly forked child does). Raises OSError if it cannot."""
     if not supported():
         raise OSError(f"no seccomp filter for {platform.system()} {platform.machine()}")
-    raw = b"".join(struct.pack("HBBI", *insn) for insn in program(os.getpid()))
+    raw = b"".join(struct.pack("HBBI", *insn) for insn in program(os.getpid(), writes=writes))
     buffer = ctypes.create_string_buffer(raw, len(raw))
     prog = _SockFprog(len(raw) // 8, ctypes.addressof(buffer))
     libc = ctypes.CDLL(None, use_errno=True)
