@@ -136,3 +136,9 @@ def test_json_cases_round_score_and_max_score_alike(result):
     (mse, _) = json.loads(FORMATS["json"](result))["exercises"]
     passed = [c for c in mse["cases"] if c["passed"]]
     assert passed and all(c["score"] == c["max_score"] for c in passed), passed
+
+
+@pytest.mark.parametrize("submission, graded", [("work/exercises", "work/exercises/day3"), ("work/day3.ipynb", "work/day3.ipynb")])
+def test_text_report_names_the_folder_or_the_notebook_it_graded(submission, graded):
+    text = FORMATS["text"](DayResult("day3", "Day 3", submission, "cpu", []))
+    assert text.splitlines()[0] == f"Day 3: grading {graded} on cpu"
