@@ -177,17 +177,19 @@ def test_auto_jobs_follow_usable_cores_cpu_quota_and_memory(monkeypatch):
 
 class _LevelledPool:
     def __init__(self, **level):
-        self.sandbox = {"landlock": 0, "uid_switch": False, **level}
+        self.sandbox = {"landlock": 0, "uid_switch": False, "seccomp": False, **level}
 
     @contextlib.contextmanager
     def lease(self):
         yield
 
 
-@pytest.mark.parametrize("level, cached", [({}, False), ({"landlock": 7}, True), ({"uid_switch": True}, True)])
-def test_a_batch_reads_the_reference_cache_only_where_no_job_can_write_it(level, cached):
+@pytest.mark.parametrize("level, device, cached", [
+    ({}, "cpu", False), ({"landlock": 7}, "cpu", True), ({"uid_switch": True}, "cpu", True),
+    ({"seccomp": True}, "cpu", True), ({"seccomp": True}, "cuda", False)])
+def test_a_batch_reads_the_reference_cache_only_where_no_job_can_write_it(level, device, cached):
     said = []
-    assert batch._cache_beyond_jobs(_LevelledPool(**level), said.append) is cached
+    assert batch._cache_beyond_jobs(_LevelledPool(**level), device, said.append) is cached
     assert bool(said) is not cached and all("could write the reference cache" in line for line in said)
 
 

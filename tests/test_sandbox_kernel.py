@@ -152,9 +152,8 @@ def _refused(worker: Worker, path: str) -> str:
     return "FileNotFoundError" if hidden else "PermissionError"
 
 
-@pytest.mark.parametrize("without", [(), only("landlock")], ids=["full box", "landlock alone"])
-def test_a_job_reads_nothing_outside_its_own_folder(workers, without, secret):
-    worker = workers(*without)
+def test_landlock_alone_lets_a_job_read_nothing_outside_its_own_folder(workers, secret):
+    worker = workers(*only("landlock"))
     needs(worker.sandbox, "landlock")
     outcome = run_job(worker, READS.format(secret=secret, grader=os.getpid()))
     assert outcome == {"secret": _refused(worker, secret), "world_readable": "PermissionError",
@@ -163,9 +162,19 @@ def test_a_job_reads_nothing_outside_its_own_folder(workers, without, secret):
     assert_worker_unharmed(worker)
 
 
-def test_without_landlock_the_same_reads_succeed(workers, secret):
-    """The control: the read test can fail, and it is Landlock that stops these reads."""
-    outcome = run_job(workers("landlock", "private_tmp"), READS.format(secret=secret, grader=os.getpid()))
+@pytest.mark.parametrize("without", [(), only("seccomp")], ids=["full box", "seccomp alone"])
+def test_the_filter_lets_a_cpu_job_open_no_file_at_all(workers, without, secret):
+    worker = workers(*without)
+    needs(worker.sandbox, "seccomp")
+    outcome = run_job(worker, READS.format(secret=secret, grader=os.getpid()))
+    assert outcome == dict.fromkeys(("secret", "world_readable", "torch_source", "grader_cmdline", "own_folder"),
+                                    "PermissionError")
+    assert_worker_unharmed(worker)
+
+
+def test_without_landlock_and_the_filter_the_same_reads_succeed(workers, secret):
+    """The control: the read tests can fail, and it is Landlock or the filter that stops these reads."""
+    outcome = run_job(workers(*OPTIONAL), READS.format(secret=secret, grader=os.getpid()))
     assert outcome["world_readable"] == "DONE" and outcome["grader_cmdline"] == "DONE"
 
 
@@ -201,6 +210,7 @@ CHANGES = '''
 import socket
 folder = {folder!r}
 target = os.path.join(folder, "report.json")
+attempt("read", lambda: open(target).read())
 attempt("append", lambda: open(target, "a").write("forged"))
 attempt("create", lambda: open(os.path.join(folder, "new.json"), "x"))
 attempt("rename", lambda: os.rename(target, os.path.join(folder, "moved.json")))
@@ -228,7 +238,7 @@ def shared_folder():
     shutil.rmtree(folder)
 
 
-def test_the_filter_alone_keeps_a_job_from_changing_any_file(workers, shared_folder):
+def test_the_filter_alone_keeps_a_job_from_reading_or_changing_any_file(workers, shared_folder):
     worker = workers(*only("seccomp"))
     needs(worker.sandbox, "seccomp")
     outcome = run_job(worker, CHANGES.format(folder=str(shared_folder)))
@@ -241,7 +251,7 @@ def test_the_filter_alone_keeps_a_job_from_changing_any_file(workers, shared_fol
 def test_without_the_filter_and_landlock_those_changes_succeed(workers, shared_folder):
     """The control: it is the filter that stops them."""
     outcome = run_job(workers(*OPTIONAL), CHANGES.format(folder=str(shared_folder)))
-    assert outcome["append"] == "DONE" and outcome["mkdir"] == "DONE"
+    assert outcome["read"] == outcome["append"] == outcome["mkdir"] == "DONE"
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -418,10 +428,10 @@ def test_a_job_cannot_connect_to_the_host(workers, without, layer):
 
 # --- the filter itself -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("writes", [False, True], ids=["cpu", "cuda"])
+@pytest.mark.parametrize("files", [False, True], ids=["cpu", "cuda"])
 @pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
-def test_the_filter_checks_the_architecture_and_every_jump_lands_inside(machine, writes):
-    program = seccomp.program(pid=1234, machine=machine, writes=writes)
+def test_the_filter_checks_the_architecture_and_every_jump_lands_inside(machine, files):
+    program = seccomp.program(pid=1234, machine=machine, files=files)
     assert program[0][3] == 4 and program[1][3] == seccomp._AUDIT_ARCH[machine]  # load arch, compare
     for index, (code, jt, jf, _k) in enumerate(program):
         if code & 0x07 == 0x05:  # a jump, forward only

@@ -68,7 +68,7 @@ def grade_class(request: BatchRequest, say=lambda _line: None, progress=_silent)
         + (f", {kept} already graded with unchanged files (--force to regrade)" if kept else ""))
     if todo:
         pool = slots.start(request.day, jobs)
-        cache = request.cache and _cache_beyond_jobs(pool, say)
+        cache = request.cache and _cache_beyond_jobs(pool, device, say)
         with Grader(request.day, device, request.limits, pool=pool, cache=cache) as grader, progress(len(todo)) as tick:
             run.run(grader, request.submissions, todo, out, jobs, request.student_timeout,
                     on_done=tick, lease=pool.lease, setup=setup)
@@ -76,15 +76,16 @@ def grade_class(request: BatchRequest, say=lambda _line: None, progress=_silent)
     return gradebook.write(gradebook.read(files), out, say)
 
 
-def _cache_beyond_jobs(pool, say) -> bool:
-    """Whether no job can write the reference cache: Landlock confines its writes, or it runs as
-    a uid of its own. Otherwise one student's job could plant the references every later
-    student is judged against, so the batch computes its own, as with --no-cache."""
+def _cache_beyond_jobs(pool, device: str, say) -> bool:
+    """Whether no job can write the reference cache: Landlock confines its writes, it runs as a
+    uid of its own, or (on the CPU) the seccomp filter lets it open no file. Otherwise one
+    student's job could plant the references every later student is judged against, so the
+    batch computes its own, as with --no-cache."""
     with pool.lease():
         level = pool.sandbox
-    if level["landlock"] or level["uid_switch"]:
+    if level["landlock"] or level["uid_switch"] or (level["seccomp"] and device == "cpu"):
         return True
-    say("note: jobs here run as you without Landlock, so one could write the reference cache: "
+    say("note: jobs here run as you without Landlock (or seccomp), so one could write the reference cache: "
         "this batch computes its references afresh instead of reading it (as --no-cache)")
     return False
 

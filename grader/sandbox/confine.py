@@ -21,8 +21,8 @@ from .landlock import abi as landlock_abi, restrict as landlock_restrict
 from .seccomp import install as seccomp_install, program as seccomp_program, supported as seccomp_supported
 
 # What a CPU job may read once the zygote has imported and warmed up everything: measured by
-# grading every reference solution with nothing readable at all; /dev/null is for learner code
-# that opens it. CUDA jobs initialise the driver in the job: it reads driver libraries, /proc
+# grading every reference solution with nothing readable at all (the seccomp filter then lets
+# a CPU job open no file at all: the two layers hold each without the other). CUDA jobs initialise the driver in the job: it reads driver libraries, /proc
 # and /sys, and opens and ioctls the device files read-write; their reads are not confined.
 # (Not yet tried on a GPU.)
 JOB_READS = ("/dev/null",)
@@ -125,7 +125,7 @@ def landlock(box: Box) -> list[str]:
 def seccomp(box: Box) -> list[str]:
     if not seccomp_supported():
         return ["seccomp"]
-    seccomp_install(writes=box.device == "cuda")
+    seccomp_install(files=box.device == "cuda")
     return []
 
 

@@ -9,14 +9,14 @@ for AF_UNIX; ``prctl`` cannot change the signal the job gets when its zygote die
 (``PR_SET_PDEATHSIG``), so a job cannot outlive its zygote. Syscalls of another ABI (32-bit or
 x32 calls from a 64-bit process) all fail.
 
-Unless ``writes`` is asked for (CUDA jobs, whose driver opens device files read-write), a job
-changes no file either: ``open``/``openat`` fail for any flag that writes, creates, truncates
-or appends, ``openat2`` (whose flags the filter cannot see) fails with ENOSYS so that callers
-fall back to ``openat``, and the calls in ``CHANGES_FILES`` fail. A loss never writes a file;
-this keeps a job from touching what its uid owns (the reference cache, other submissions, the
-report folder, the grader's own install) where Landlock is missing and no uid switch happened:
-an ordinary user's `grade batch` on an older kernel. What the job already holds open (its
-output, its pipes) it still writes.
+Unless ``files`` is asked for (CUDA jobs, whose driver opens device files and libraries), a
+job opens no file and changes none: the calls in ``FILE_CALLS`` fail, ``open`` for reading as
+well. After the zygote's imports a CPU job reads nothing (what Landlock allows it is
+``/dev/null``), and a loss writes nothing; so where Landlock is missing and no uid switch
+happened (an ordinary user's `grade batch` on an older kernel) a job still cannot read the
+reference cache or other submissions, nor edit them, the reports or the grader's install.
+What it already holds open (its output, its pipes) it still writes.
+
 Failing with an errno, never killing, lets learner code see an ordinary Python OSError.
 
 The filter is a hand-assembled classic BPF program (``_assemble``) for x86_64 and aarch64;
@@ -41,17 +41,14 @@ DENIED = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "
           "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
           "io_uring_setup", "io_uring_enter", "io_uring_register", "open_tree_attr",
           "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module")
-# Calls that change the filesystem through a path or a file's metadata; ``bind`` creates a
-# socket file. A deny list: a syscall added to Linux later that changes files passes until it is
-# named here (the ones up to 6.18 are).
-CHANGES_FILES = ("creat", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir",
-                 "link", "linkat", "symlink", "symlinkat", "truncate", "chmod", "fchmod", "fchmodat", "fchmodat2",
-                 "chown", "fchown", "lchown", "fchownat", "mknod", "mknodat", "utime", "utimes", "utimensat",
-                 "futimesat", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr",
-                 "fremovexattr", "removexattrat", "file_setattr", "bind")
-# ``open``/``openat`` and the argument that holds their flags.
-OPENS = (("open", 1), ("openat", 2))
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Calls that open a file by path or change the filesystem or a file's metadata; ``bind`` creates
+# a socket file. A deny list: a syscall added to Linux later that reaches files passes until it
+# is named here (the ones up to 6.18 are).
+FILE_CALLS = ("open", "openat", "openat2", "creat", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir",
+              "mkdirat", "rmdir", "link", "linkat", "symlink", "symlinkat", "truncate", "chmod", "fchmod", "fchmodat",
+              "fchmodat2", "chown", "fchown", "lchown", "fchownat", "mknod", "mknodat", "utime", "utimes", "utimensat",
+              "futimesat", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr",
+              "fremovexattr", "removexattrat", "file_setattr", "bind")
 
 # From the kernel's syscall tables; calls added since 5.1 share their numbers across arches.
 _SHARED = {"pidfd_send_signal": 424, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
@@ -106,14 +103,14 @@ def supported() -> bool:
 _PID = -1  # stands for the process's pid in the cached program
 
 
-def program(pid: int, machine: str | None = None, writes: bool = False) -> list[tuple[int, int, int, int]]:
+def program(pid: int, machine: str | None = None, files: bool = False) -> list[tuple[int, int, int, int]]:
     """The filter as (code, jt, jf, k) instructions, for process ``pid`` on ``machine``."""
     return [(code, jt, jf, pid if k == _PID else k)
-            for code, jt, jf, k in _program(machine or platform.machine(), writes)]
+            for code, jt, jf, k in _program(machine or platform.machine(), files)]
 
 
 @functools.lru_cache(maxsize=None)
-def _program(machine: str, writes: bool) -> list[tuple[int, int, int, int]]:
+def _program(machine: str, files: bool) -> list[tuple[int, int, int, int]]:
     table = _TABLES[machine]
     code = [("ld", _ARCH), ("jeq", _AUDIT_ARCH[machine], None, "eperm"), ("ld", _NR)]
     if machine == "x86_64":
@@ -124,19 +121,14 @@ def _program(machine: str, writes: bool) -> list[tuple[int, int, int, int]]:
     code += [("jeq", table[name], "own_pid", None) for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")]
     code += [("jeq", table[name], "family", None) for name in ("socket", "socketpair")]
     code.append(("jeq", table["prctl"], "prctl", None))
-    if not writes:
-        code += [("jeq", table[name], "eperm", None) for name in CHANGES_FILES if name in table]
-        code.append(("jeq", table["openat2"], "enosys", None))
-        code += [("jeq", table[name], f"flags{arg}", None) for name, arg in OPENS if name in table]
+    if not files:
+        code += [("jeq", table[name], "eperm", None) for name in FILE_CALLS if name in table]
     code += [("ret", _ALLOW),
              "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
              "own_pid", ("ld", _ARG0), ("jeq", _PID, "allow", "eperm"),
              "family", ("ld", _ARG0), ("jeq", socket.AF_UNIX, "allow", "eperm"),
-             "prctl", ("ld", _ARG0), ("jeq", PR_SET_PDEATHSIG, "eperm", "allow")]
-    if not writes:  # the low half of the flags argument holds every bit that writes
-        for arg in sorted({arg for _, arg in OPENS}):
-            code += [f"flags{arg}", ("ld", _ARG0 + 8 * arg), ("jset", _WRITE_FLAGS, "eperm", "allow")]
-    code += ["allow", ("ret", _ALLOW),
+             "prctl", ("ld", _ARG0), ("jeq", PR_SET_PDEATHSIG, "eperm", "allow"),
+             "allow", ("ret", _ALLOW),
              "eperm", ("ret", _ERRNO | errno.EPERM),
              "enosys", ("ret", _ERRNO | errno.ENOSYS)]
     return _assemble(code)
@@ -168,12 +160,12 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def install(writes: bool = False) -> None:
+def install(files: bool = False) -> None:
     """Apply the filter to this process (only to the calling thread: call it while the process
     has no other thread, as a freshly forked child does). Raises OSError if it cannot."""
     if not supported():
         raise OSError(f"no seccomp filter for {platform.system()} {platform.machine()}")
-    raw = b"".join(struct.pack("HBBI", *insn) for insn in program(os.getpid(), writes=writes))
+    raw = b"".join(struct.pack("HBBI", *insn) for insn in program(os.getpid(), files=files))
     buffer = ctypes.create_string_buffer(raw, len(raw))
     prog = _SockFprog(len(raw) // 8, ctypes.addressof(buffer))
     libc = ctypes.CDLL(None, use_errno=True)
