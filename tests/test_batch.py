@@ -248,3 +248,11 @@ def test_gradebook_names_no_spreadsheet_runs_as_a_formula_and_export_reads_them_
     assert all(cell[:1] not in "=+-@" for cell in cells), cells
     assert "not-utf8-\\udcff" in cells
     assert sorted(row["student"] for row in export.read_gradebook(tmp_path)) == sorted([*students, "not-utf8-\\udcff"])
+
+
+def test_summary_markdown_keeps_a_case_kind_with_a_pipe_in_its_cell():
+    summary = {"students": 1, "mean_score": 0.5, "max_score": 1, "quiz_max_score": 0, "exercises": {"l1_loss": {
+        "statuses": {"failed": 1}, "most_failed_kinds": [{"kind": "slope of |x| at 0", "students": 1}],
+        "pass_rate": 0.0, "started": 1, "pass_rate_of_started": 0.0, "mean_score": 0.5, "max_score": 1}}}
+    (row,) = [line for line in gradebook.markdown(summary).splitlines() if line.startswith("| `l1_loss`")]
+    assert row.replace("\\|", "").count("|") == 8 and "slope of \\|x\\| at 0 (1)" in row, row

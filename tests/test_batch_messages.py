@@ -31,7 +31,9 @@ def test_misnamed_files_and_folders_are_named(grader, tmp_path):
     (folder / "mse_loss (1).py").write_text("")
     (folder / "L1_loss.py").write_text("")
     (folder / "nll_loss.py").write_text("")
-    result = {e.name: e for e in grader.grade(tmp_path / "sub", ["mse_loss", "l1_loss", "smooth_l1_loss"]).exercises}
+    (folder / "kl_div.py.txt").write_text("")
+    result = {e.name: e for e in grader.grade(tmp_path / "sub", ["mse_loss", "l1_loss", "smooth_l1_loss", "kl_div"]).exercises}
+    assert "found 'kl_div.py.txt': rename it to kl_div.py" in result["kl_div"].feedback
     assert "found 'mse_loss (1).py': rename it to mse_loss.py" in result["mse_loss"].feedback
     assert "found 'L1_loss.py': rename it to l1_loss.py" in result["l1_loss"].feedback
     assert "found '" not in result["smooth_l1_loss"].feedback  # nll_loss.py is another exercise, not a typo

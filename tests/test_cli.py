@@ -174,3 +174,12 @@ def test_judging_stopped_by_ctrl_c_or_a_grader_fault_exits_as_such(monkeypatch, 
     monkeypatch.setattr(Grader, "_judge_case", judge)
     result = CliRunner().invoke(main, ["day3", "mse_loss", "--submission", str(SOLUTIONS)])
     assert result.exit_code == code and said in result.output, result.output
+
+
+def test_an_exercise_named_twice_is_graded_once():
+    result = CliRunner().invoke(main, ["day3", "mse_loss", "l1_loss", "mse_loss", "--submission", str(SOLUTIONS),
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [e["name"] for e in report["exercises"]] == ["mse_loss", "l1_loss"]
+    assert report["max_score"] == sum(e["max_score"] for e in report["exercises"])

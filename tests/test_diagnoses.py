@@ -86,7 +86,9 @@ def test_zero_gradient_is_named(grade_source):
 
 
 @pytest.mark.parametrize("exercise, name", [("mse_loss", "abs_instead_of_square"), ("kl_div", "zero_targets_give_nan"),
-                                            ("l1_loss", "squares_the_error")])
+                                            ("l1_loss", "squares_the_error"),
+                                            # every target ignored: torch's 'mean' is 0/0 = NaN, the guarded one 0 as 'sum' is
+                                            ("nll_loss", "guards_zero_denominator")])
 def test_silent_when_no_hypothesis_reproduces_the_numbers(grade_source, exercise, name):
     hints = _mutant(grade_source, exercise, name)
     assert not any("swapped" in h or "reduction=" in h or "without" in h or "float32" in h for h in hints), hints
@@ -109,3 +111,10 @@ def test_a_grader_diagnosing_the_same_cases_again_gives_each_mistake_its_own_hin
     assert "your output matches reduction='sum', but reduction='mean' was requested" in summed
     assert not any("divides by" in h for h in summed) and not any("reduction=" in h for h in divisor)
     assert _mutant(grade_source, "mse_loss", "mean_ignores_weight_sum") == divisor
+
+
+@pytest.mark.parametrize("exercise, wrong", [("mse_loss", "sum"), ("kl_div", "batchmean")])
+def test_a_wrong_default_reduction_is_named_as_the_default(grade_source, exercise, wrong):
+    hints = _mutant(grade_source, exercise, f"reduction_defaults_to_{wrong}")
+    assert hints == {f"your output matches reduction='{wrong}', but the call passes no reduction=, so torch's default "
+                     "reduction='mean' was requested (what does your signature default to?)"}, hints

@@ -73,3 +73,11 @@ def test_only_the_inputs_a_call_changed_come_back():
     after = invoke(edits_b, args, "cpu", torch.tensor(1.0))["after"]
     assert list(after) == ["b"] and after["b"].tolist() == [7.0, 1.0, 2.0, 3.0]
     assert args[1]["value"].tolist() == [0.0, 1.0, 2.0, 3.0]  # the case's own tensor is not the one passed
+
+
+def test_an_input_changed_in_place_is_named_before_the_wrong_value_it_brings(grade_source):
+    # the mutant subtracts target from input in place, then computes the loss from the changed input
+    result = grade_source("mse_loss", mutant_sources.source("mse_loss", "edits_input_in_place"))
+    failed = [case for case in result.cases if not case.passed]
+    assert failed and {case.problem for case in failed} <= {"modified", "error"}, {c.message for c in failed}
+    assert "your function changed 'input' in place" in result.feedback.splitlines()[0], result.feedback

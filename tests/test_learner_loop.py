@@ -71,6 +71,8 @@ def test_hints_come_one_at_a_time_then_all_then_reset(tmp_path):
     assert run("--reset").exit_code == 0
     assert "hint 2/" not in run().output
     assert list(tmp_path.iterdir()) == []  # the state is kept outside the learner's tree
+    both = run("--all", "--reset")
+    assert both.exit_code == 2 and "--all and --reset" in both.output and "hints for" not in both.output
 
 
 def test_failing_public_case_shows_inputs_call_outputs_and_names_the_mistake(grade_source):

@@ -135,3 +135,66 @@ def test_args_out_of_the_references_order_are_named(tmp_path):
     assert lint_day(pack / "day3") == [
         f"{mse}:{_line_of(mse, 'args:')}: args are passed by position, so they must follow "
         "torch.nn.functional.mse_loss's order: input, target, not target, input (move the others to kwargs)"]
+
+
+def _dump(path, data):
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda spec: spec.pop("reference"), "'reference' must name a callable"),
+    (lambda spec: spec.update(cases=5), "'cases' must be a non-empty list"),
+    (lambda spec: spec["cases"][0].update(seeds=3), "'seeds' must be a list of integers"),
+    (lambda spec: spec["cases"][0].update(dtypes="float32"), "'dtypes' must be a list of float32 and float64"),
+    (lambda spec: spec["cases"][0].update(compare=7), "'compare' must be a list of value and grad"),
+    (lambda spec: spec["cases"][1].update(public="false"), "'public' must be true or false (unquoted)"),
+])
+def test_a_key_of_the_wrong_type_is_one_line_not_an_internal_error(tmp_path, edit, message):
+    pack = make_pack(tmp_path)
+    mse = pack / "day3" / "mse_loss.yaml"
+    spec = yaml.safe_load(mse.read_text())
+    edit(spec)
+    _dump(mse, spec)
+    for args, expected_code in ((["check-course", "--solutions", str(tmp_path / "none")], 1),
+                                (["day3", "--submission", str(SOLUTIONS)], 2)):
+        code, errors = _errors(args + ["--course", str(pack)])
+        assert code == expected_code and len(errors) == 1 and message in errors[0], errors
+        assert errors[0].startswith(f"error: {mse}:"), errors
+
+
+@pytest.mark.parametrize("listed, message", [
+    (["mse_loss", "l1_loss", {"a": 1}], "'exercises' must list function names, not {'a': 1}"),
+    (["mse_loss", "l1_loss", "../l1_loss"], "'exercises' must list function names, not '../l1_loss'"),
+    (["mse_loss", "l1_loss", "mse_loss"], "exercise 'mse_loss' is listed twice in 'exercises'"),
+])
+def test_a_bad_exercise_list_is_one_line_naming_the_entry(tmp_path, listed, message):
+    pack = make_pack(tmp_path)
+    day = pack / "day3" / "day.yaml"
+    listing = yaml.safe_load(day.read_text())
+    listing["exercises"] = listed
+    _dump(day, listing)
+    for args, expected_code in ((["check-course", "--solutions", str(tmp_path / "none")], 1),
+                                (["day3", "--submission", str(SOLUTIONS)], 2)):
+        code, errors = _errors(args + ["--course", str(pack)])
+        assert code == expected_code and len(errors) == 1 and message in errors[0], errors
+
+
+def test_an_exercise_file_the_day_does_not_list_is_named(tmp_path):
+    pack = make_pack(tmp_path)
+    day = pack / "day3"
+    listing = yaml.safe_load((day / "day.yaml").read_text())
+    listing["exercises"].remove("l1_loss")
+    _dump(day / "day.yaml", listing)
+    assert lint_day(day) == [f"{day / 'l1_loss.yaml'}: 'l1_loss' is not listed in day.yaml's 'exercises', so it "
+                             "is never graded"]
+
+
+def test_check_course_counts_the_solutions_at_full_marks_when_one_is_missing(tmp_path):
+    pack = make_pack(tmp_path)
+    solutions = tmp_path / "solutions" / "day3"
+    solutions.mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "day3" / "mse_loss.py", solutions)
+    result = CliRunner().invoke(main, ["check-course", "--course", str(pack), "--solutions", str(solutions.parent)])
+    assert result.exit_code == 1, result.output
+    assert "day3: 1 of 2 solution(s) at full marks" in result.output, result.output
+    assert "no solution for exercise 'l1_loss'" in result.output, result.output

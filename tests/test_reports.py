@@ -129,3 +129,16 @@ def test_every_report_renders_every_status(fmt):
     for status in STATUSES:
         assert f"ex_{status}" in rendered
         assert status in rendered.split(f"ex_{status}", 1)[1].split("ex_", 1)[0]  # its own entry says it
+
+
+def test_json_cases_round_score_and_max_score_alike(result):
+    """A consumer that checks score == max_score for a passed case, or sums the cases, reads the same figures."""
+    (mse, _) = json.loads(FORMATS["json"](result))["exercises"]
+    passed = [c for c in mse["cases"] if c["passed"]]
+    assert passed and all(c["score"] == c["max_score"] for c in passed), passed
+
+
+@pytest.mark.parametrize("submission, graded", [("work/exercises", "work/exercises/day3"), ("work/day3.ipynb", "work/day3.ipynb")])
+def test_text_report_names_the_folder_or_the_notebook_it_graded(submission, graded):
+    text = FORMATS["text"](DayResult("day3", "Day 3", submission, "cpu", []))
+    assert text.splitlines()[0] == f"Day 3: grading {graded} on cpu"

@@ -168,13 +168,18 @@ def markdown(summary: dict) -> str:
              "|---|---:|---:|---:|---:|---|---|"]
     for name, ex in summary["exercises"].items():
         statuses = ", ".join(f"{s} {n}" for s, n in ex["statuses"].items())
-        kinds = "; ".join(f"{k['kind']} ({k['students']})" for k in ex["most_failed_kinds"])
+        kinds = "; ".join(f"{_cell(k['kind'])} ({k['students']})" for k in ex["most_failed_kinds"])
         lines.append(f"| `{name}` | {100 * ex['pass_rate']:.0f}% | {ex['started']} | "
                      f"{100 * ex['pass_rate_of_started']:.0f}% | {ex['mean_score']:.2f} / {ex['max_score']:g} "
                      f"| {statuses} | {kinds} |")
     if summary["quiz_max_score"]:
         lines += ["", f"Quiz: mean {summary['mean_quiz']:g} / {summary['quiz_max_score']:g}"]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a '|' would end the cell (a case kind such as 'slope of |x| at 0')."""
+    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def _plots(book: Book, summary: dict, out: Path) -> list[Path]:

@@ -16,6 +16,8 @@ from .options import course_option, device_option, submission_option
 @click.option("--reset", is_flag=True, help="Forget the hints shown for this exercise.")
 def hint_cmd(day, exercise, submission, course, device, everything, reset):
     """Show the next hint for EXERCISE (default: the first exercise that does not pass yet)."""
+    if everything and reset:
+        raise click.UsageError("--all and --reset ask for opposite things: use one")
     from ..course.manifest import Course
     from ..learner import hints, place, progress
     from ..learner.cache import ResultCache

@@ -18,13 +18,16 @@ _END = re.compile(r"^\s*# END SOLUTION\s*$")
 
 
 def make_stub(source: str, where: str = "<solution>") -> str:
-    out, inside, indent = [], False, ""
+    """The learner's stub of a solution; UsageError for a solution that is not valid Python or has
+    no solution block (its stub would be the solution itself, handed out)."""
+    _compiles(source, where, "")
+    out, inside, indent, blocks = [], False, "", 0
     for number, line in enumerate(source.splitlines(keepends=True), 1):
         begin, end = _BEGIN.match(line), _END.match(line)
         if begin:
             if inside:
                 raise UsageError(f"{where}:{number}: BEGIN SOLUTION inside another solution block")
-            inside, indent = True, begin.group(1)
+            inside, indent, blocks = True, begin.group(1), blocks + 1
             if indent:
                 out.append(f'{indent}raise NotImplementedError("not implemented yet: write your solution here")\n')
         elif end:
@@ -35,7 +38,18 @@ def make_stub(source: str, where: str = "<solution>") -> str:
             out.append(line)
     if inside:
         raise UsageError(f"{where}: BEGIN SOLUTION is never closed")
-    return re.sub(r"\n{3,}(?=\S)", "\n\n\n", "".join(out))
+    if not blocks:
+        raise UsageError(f"{where}: no '# BEGIN SOLUTION' block, so its stub would be the whole solution")
+    stub = re.sub(r"\n{3,}(?=\S)", "\n\n\n", "".join(out))
+    _compiles(stub, where, "its stub ")
+    return stub
+
+
+def _compiles(source: str, where: str, what: str) -> None:
+    try:
+        compile(source, where, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise UsageError(f"{where}: {what}line {exc.lineno}: syntax error: {exc.msg}") from None
 
 
 def plan(solutions: Path, exercises: Path) -> list[tuple[Path, str]]:

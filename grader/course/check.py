@@ -63,7 +63,8 @@ def _check_code(day, solutions: Path, say) -> list[str]:
             if result.score:
                 problems.append(f"{folder / result.name}.py: its generated stub scores {result.score:g}/"
                                 f"{result.max_score:g}; a stub must score 0 (is the body outside BEGIN/END SOLUTION?)")
-    say(f"{day.name}: {len(present) - sum(p.startswith(str(folder)) for p in problems)} solution(s) at full marks, stubs at zero")
+    full = sum(r.status == "passed" for r in solved.exercises)
+    say(f"{day.name}: {full} of {len(day.exercises)} solution(s) at full marks, stubs at zero")
     return problems
 
 

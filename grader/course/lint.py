@@ -58,12 +58,17 @@ def lint_day(folder: Path) -> list[str]:
         problems.append(f"{yamlfile.key_where(path, forbidden if isinstance(forbidden, dict) else data, 'calls')}: "
                         "no 'forbidden: calls:' list: learner code could call torch's own functions and score full marks")
     for name in names:
-        if not (folder / f"{name}.yaml").is_file():
+        if not isinstance(name, str) or not name.isidentifier():
+            problems.append(f"{yamlfile.item_where(path, name)}: 'exercises' must list function names, not {name!r}")
+        elif not (folder / f"{name}.yaml").is_file():
             problems.append(f"{yamlfile.item_where(path, name)}: exercise '{name}' is listed but {name}.yaml does not "
                             f"exist{did_you_mean(name, present)}")
         else:
             problems += lint_exercise(folder / f"{name}.yaml", name)
             problems += _lint_forbidden(path, calls, name, folder / f"{name}.yaml") if isinstance(calls, list) else []
+    # An exercise file the day does not list is never graded: most likely a name forgotten in day.yaml.
+    problems += [f"{folder / f'{stem}.yaml'}: '{stem}' is not listed in day.yaml's 'exercises', so it is never graded"
+                 for stem in present if stem not in names]
     return problems
 
 
@@ -92,9 +97,12 @@ def lint_exercise(path: Path, name: str) -> list[str]:
         params, problem = _reference_params(data["reference"])
         if problem:
             problems.append(f"{yamlfile.key_where(path, data, 'reference')}: {problem}")
-    for case in data.get("cases") or []:
+    cases = data.get("cases") or []
+    if not isinstance(cases, list):
+        return problems + [f"{yamlfile.key_where(path, data, 'cases')}: 'cases' must be a non-empty list"]
+    for case in cases:
         if isinstance(case, dict):
-            problems += _lint_case(path, case, params, data["reference"])
+            problems += _lint_case(path, case, params, data.get("reference"))
     return problems
 
 

@@ -128,7 +128,10 @@ def _load_day(folder: Path) -> Day:
              f"format_version {version!r}: this grader reads format {FORMAT_VERSION} (a newer pack needs a newer grader)")
     names = data.get("exercises")
     _require(isinstance(names, list) and names, loc, "'exercises' must be a non-empty list of names")
-    _require(len(set(names)) == len(names), loc, "an exercise is listed twice in 'exercises'")
+    for n in names:  # a name is a file name and a Python function name: no path, no mapping
+        _require(isinstance(n, str) and n.isidentifier(), loc, f"'exercises' must list function names, not {n!r}")
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    _require(twice is None, yamlfile.item_where(path, twice), f"exercise '{twice}' is listed twice in 'exercises'")
     exercises = tuple(_load_exercise(folder / f"{n}.yaml", n, yamlfile.item_where(path, n)) for n in names)
     calls, ops = forbidden(data)
     return Day(
@@ -213,20 +216,24 @@ def _load_case(path: Path, raw) -> CaseSpec:
     grid = raw.get("grid", {}) or {}
     for key, values in grid.items():
         _require(isinstance(values, list) and values, loc, f"grid '{key}' must be a non-empty list")
-    dtypes = tuple(raw.get("dtypes", ["float32", "float64"]))
-    _require(all(d in ("float32", "float64") for d in dtypes), loc, "'dtypes' may contain float32 and float64")
-    seeds = tuple(raw.get("seeds", [0]))
-    _require(all(isinstance(s, int) for s in seeds), loc, "'seeds' must be integers")
-    compare = tuple(raw.get("compare", ["value", "grad"]))
-    _require(set(compare) <= {"value", "grad"}, loc, "'compare' may contain value and grad")
+    dtypes = raw.get("dtypes", ["float32", "float64"])
+    _require(isinstance(dtypes, list) and all(d in ("float32", "float64") for d in dtypes), loc,
+             "'dtypes' must be a list of float32 and float64")
+    seeds = raw.get("seeds", [0])
+    _require(isinstance(seeds, list) and all(isinstance(s, int) and not isinstance(s, bool) for s in seeds), loc,
+             "'seeds' must be a list of integers")
+    compare = raw.get("compare", ["value", "grad"])
+    _require(isinstance(compare, list) and set(compare) <= {"value", "grad"}, loc, "'compare' must be a list of value and grad")
+    # Only a YAML boolean: a quoted "false" would be truthy and show a hidden case's inputs.
+    _require(isinstance(raw.get("public", False), bool), loc, "'public' must be true or false (unquoted)")
     return CaseSpec(
         kind=raw["kind"],
-        public=bool(raw.get("public", False)),
+        public=raw.get("public", False),
         args=dict(args),
         kwargs=dict(raw.get("kwargs", {}) or {}),
         grid=dict(grid),
-        dtypes=dtypes,
-        seeds=seeds,
-        compare=compare,
+        dtypes=tuple(dtypes),
+        seeds=tuple(seeds),
+        compare=tuple(compare),
         where=loc,
     )

@@ -11,6 +11,7 @@ Hints never contain expected numbers, so they are safe to show for hidden cases 
 """
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 
@@ -72,7 +73,14 @@ def _same(got: torch.Tensor, other: torch.Tensor) -> bool:
 def _explains(got, truth, alt) -> bool:
     """``alt`` (a recomputed wrong answer) is what the learner returned, and not the right one."""
     # A NaN meeting a NaN proves nothing by itself: some finite value must agree too.
-    return alt is not None and bool(alt.isfinite().any()) and not _same(truth, alt) and _same(got, alt)
+    if alt is None or not bool(alt.isfinite().any()) or not _same(got, alt):
+        return False
+    if alt.shape != truth.shape:
+        return True
+    # Nor does a hypothesis that differs from torch only where torch is NaN or inf: where every
+    # target is ignored, 'mean' is 0/0 and any guard gives what 'sum' gives, by coincidence.
+    finite = truth.isfinite()
+    return not _same(truth[finite], alt[finite])
 
 
 def _zero_gradient(got, truth, mismatch) -> str:
@@ -221,13 +229,34 @@ def _divisor(hypo, case, got, truth, answer) -> str:
 
 def _other_reduction(hypo, case, got, truth, answer) -> str:
     asked = _keyword(case, "reduction")
+    left_out = asked is None
+    if left_out:  # the call relies on the default: a wrong default in the learner's signature shows here
+        asked = _default(hypo.fn, "reduction")
     if asked not in REDUCTIONS:
         return ""
     for other in REDUCTIONS:
         if other != asked and _matches(hypo, case, got, truth, answer, ("reduction", other),
-                                       lambda: _with(case, {"reduction": other})):
+                                       lambda: _with_keyword(case, "reduction", other)):
+            if left_out:
+                return (f"your output matches reduction='{other}', but the call passes no reduction=, so torch's "
+                        f"default reduction='{asked}' was requested (what does your signature default to?)")
             return f"your output matches reduction='{other}', but reduction='{asked}' was requested"
     return ""
+
+
+def _default(fn, name: str):
+    try:
+        parameter = inspect.signature(fn).parameters.get(name)
+    except (TypeError, ValueError):
+        return None
+    return None if parameter is None or parameter.default is parameter.empty else parameter.default
+
+
+def _with_keyword(case, name: str, value) -> list:
+    """The case's arguments with keyword ``name`` set to ``value``, whether the case passed it or not."""
+    if any(a["name"] == name for a in case.args):
+        return _with(case, {name: value})
+    return [*case.args, {"name": name, "kind": "value", "value": value, "grad": False, "transform": None, "keyword": True}]
 
 
 def _ignored_keyword(hypo, case, got, truth, answer) -> str:

@@ -38,14 +38,16 @@ def _judge(case: Case, expected: Expected, answer: dict | None, tol: dict) -> Mi
         return Mismatch("value", "missing", "no answer: the worker stopped before this case")
     if answer.get("error"):  # "raised ..." or "returned ..., expected a torch.Tensor"
         return Mismatch("value", "error", f"your function {untrusted.text(answer['error'])}")
+    # An input changed in place comes first: it is the cause, and the wrong value it usually
+    # brings would otherwise hide it behind "values differ".
+    found = _modified_inputs(expected, answer.get("after"))
+    if found:
+        return found
     if "value" in case.compare:
         found = expected.target(None, tol).check("value", answer.get("output"))
-        if found:
+        if found or "grad" not in case.compare:
             return found
-    found = _modified_inputs(expected, answer.get("after"))
-    if found or "grad" not in case.compare:
-        return found
-    return _gradients(expected, answer, tol)
+    return _gradients(expected, answer, tol) if "grad" in case.compare else None
 
 
 def _modified_inputs(expected: Expected, after) -> Mismatch | None:

@@ -97,7 +97,8 @@ def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[s
 def render(result, colour: bool = False, verbose: bool = False, next_step: str | None = None, **_options) -> str:
     """``next_step``: the "Next:" line the command worked out (it knows the day's order and the
     options typed); by default, the first failing exercise of the report."""
-    lines = [f"{result.title}: grading {result.submission}/{result.day} on {result.device}", ""]
+    graded = result.submission if result.submission.endswith(".ipynb") else f"{result.submission}/{result.day}"
+    lines = [f"{result.title}: grading {graded} on {result.device}", ""]
     width = max((len(e.name) for e in result.exercises), default=10)
     for ex in result.exercises:
         lines.extend(exercise_lines(ex, width, colour, verbose))
