@@ -63,7 +63,8 @@ def test_resume_regrades_changed_files_and_named_students(hung_class):
     assert [n for n in before if after[n] != before[n]] == ["c_wrong"]
     assert _student(out, "c_wrong")["score"] == _student(out, "c_wrong")["max_score"]
     named = _batch(*common, "--students", "b_ok", "--jobs", 4)  # one student needs one worker, not four
-    assert named.exit_code == 0 and "1 to grade, 1 at once" in named.output
+    assert named.exit_code == 0 and "1 to grade, 1 at once, 2 kept (not named in --students)" in named.output
+    assert "--force to regrade" not in named.output
     assert [n for n in after if stamps()[n] != after[n]] == ["b_ok"]
     unknown = _batch(*common, "--students", "nobody")
     assert unknown.exit_code == 2 and "nobody" in unknown.output
