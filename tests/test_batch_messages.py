@@ -91,3 +91,13 @@ def test_a_folder_that_is_no_class_is_refused_before_grading(tmp_path):
         result = CliRunner().invoke(main, ["batch", "day3", str(tmp_path / folder), "--out", str(tmp_path / "out")])
         assert result.exit_code == 2 and said in result.output, result.output
         assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["eve\x1b[31m", "mallory\u202egpj", "tab\there"])
+def test_a_student_name_that_could_drive_a_terminal_is_refused_before_grading(tmp_path, name):
+    (tmp_path / "class" / "alice" / "day3").mkdir(parents=True)
+    (tmp_path / "class" / name / "day3").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["batch", "day3", str(tmp_path / "class"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and ascii(name) in result.output, result.output
+    assert name not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()

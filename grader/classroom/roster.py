@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from ..errors import UsageError
@@ -17,7 +18,14 @@ def students(submissions: Path) -> list[str]:
         raise UsageError(f"submissions folder not found: {submissions}")
     entries = [p for p in submissions.iterdir() if not p.name.startswith((".", "_"))]
     # A student is a folder, or a loose notebook NAME.ipynb (grader.submission.student_submission).
-    return sorted({p.name if p.is_dir() else p.stem for p in entries if p.is_dir() or is_loose_notebook(p)})
+    names = sorted({p.name if p.is_dir() else p.stem for p in entries if p.is_dir() or is_loose_notebook(p)})
+    # A name is a key of the gradebook and of its export, written as is: one that could drive a
+    # terminal (escape sequences) or reorder text (bidi overrides) is refused, not rewritten.
+    odd = [name for name in names if any(unicodedata.category(c).startswith("C") for c in name)]
+    if odd:
+        raise UsageError(f"{len(odd)} student name(s) in {submissions} hold control or formatting characters "
+                         f"(e.g. {ascii(odd[0])}): rename them")
+    return names
 
 
 def check_class(submissions: Path, day: str, names: list[str]) -> None:
