@@ -71,6 +71,16 @@ def test_a_public_case_with_a_diagnosis_is_shown_first():
     assert shown_case([case("ok", True, passed=True), hidden, plain, diagnosed]) is diagnosed
     assert shown_case([hidden, plain]) is plain
     assert shown_case([hidden]) is hidden and shown_case([case("ok", True, passed=True)]) is None
+    differs, missing = case("differs", False), case("missing", False)
+    differs.problem, missing.problem = "values", "missing"
+    assert shown_case([differs, missing]) is missing and shown_case([differs, hidden]) is hidden
+
+
+def test_a_hidden_failure_that_says_why_is_shown_before_one_that_only_differs(grade_source):
+    """weight detached: in 'mean' weight still gets a gradient through weight.sum() (wrong values,
+    no diagnosis); in 'sum' and 'none' none arrives, which says exactly what is wrong."""
+    report = _report(grade_source("mse_loss", mutant_sources.source("mse_loss", "weight_detached")))
+    assert "no gradient reached 'weight'" in report and "Did you detach" in report
 
 
 def test_verbose_explains_every_failing_case(grade_source):

@@ -79,10 +79,12 @@ def _pair(label: str, got, want, shown: dict) -> list[str]:
 
 def shown_case(cases: list):
     """The failed case to explain first: a public one with a diagnosis, else any public one
-    (its inputs can be shown), else the first failure."""
+    (its inputs can be shown), else a hidden one that says why it failed (a diagnosis, or a
+    problem other than differing values, such as a gradient that never arrived), else the first."""
     failed = [c for c in cases if not c.passed]
     return next((c for c in failed if c.public and c.hint), None) or \
-        next((c for c in failed if c.public), None) or next(iter(failed), None)
+        next((c for c in failed if c.public), None) or \
+        next((c for c in failed if c.hint or c.problem not in ("values", "")), None) or next(iter(failed), None)
 
 
 def case_text(case) -> str:
