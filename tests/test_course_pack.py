@@ -118,8 +118,11 @@ def test_a_broken_pack_is_one_line_naming_file_and_line(tmp_path):
     (pack / "day3" / "l1_loss.yaml").write_text("name: l1_loss\npoints: -1\nreference: x\ncases: []\n")
     result = CliRunner().invoke(main, ["day3", "--course", str(pack), "--submission", str(SOLUTIONS)])
     assert result.exit_code == 2
-    assert "l1_loss.yaml:1: 'points' must be a positive number" in result.output
+    assert "l1_loss.yaml:2: 'points' must be a positive number" in result.output  # the key's own line
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    (pack / "day3" / "l1_loss.yaml").write_text("name: l1_loss\nreference: x\npoints: true\ncases: []\n")
+    flagged = CliRunner().invoke(main, ["day3", "--course", str(pack), "--submission", str(SOLUTIONS)])
+    assert "l1_loss.yaml:3: 'points' must be a positive number" in flagged.output  # a boolean is no number
 
 
 def test_a_pack_of_a_later_format_stops_with_a_message(tmp_path):

@@ -11,6 +11,8 @@ at a private one with the same layout.
 """
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -158,16 +160,20 @@ def _load_exercise(path: Path, name: str, listed_at: str) -> ExerciseSpec:
     loc = yamlfile.where(path, data)
     unknown = set(data) - _EXERCISE_KEYS
     _require(not unknown, loc, f"unknown key(s): {', '.join(sorted(unknown))}")
-    _require(data.get("name") == name, loc, f"'name' must be '{name}' (the file name)")
+    at = functools.partial(yamlfile.key_where, path, data)  # a key's own line, else the mapping's
+    _require(data.get("name") == name, at("name"), f"'name' must be '{name}' (the file name)")
     points = data.get("points", 1)
-    _require(isinstance(points, (int, float)) and points > 0, loc, "'points' must be a positive number")
-    _require(isinstance(data.get("reference"), str), loc, "'reference' must name a callable, e.g. torch.nn.functional.mse_loss")
+    _require(isinstance(points, (int, float)) and not isinstance(points, bool) and points > 0, at("points"),
+             "'points' must be a positive number")
+    _require(isinstance(data.get("reference"), str), at("reference"),
+             "'reference' must name a callable, e.g. torch.nn.functional.mse_loss")
     hints = data.get("hints", [])
-    _require(isinstance(hints, list) and all(isinstance(h, str) for h in hints), loc, "'hints' must be a list of strings")
+    _require(isinstance(hints, list) and all(isinstance(h, str) for h in hints), at("hints"),
+             "'hints' must be a list of strings")
     visibility = data.get("visibility", "visible")
-    _require(visibility in _VISIBILITY, loc, f"'visibility' must be one of {sorted(_VISIBILITY)}")
+    _require(visibility in _VISIBILITY, at("visibility"), f"'visibility' must be one of {sorted(_VISIBILITY)}")
     raw_cases = data.get("cases")
-    _require(isinstance(raw_cases, list) and raw_cases, loc, "'cases' must be a non-empty list")
+    _require(isinstance(raw_cases, list) and raw_cases, at("cases"), "'cases' must be a non-empty list")
     cases = tuple(_load_case(path, c) for c in raw_cases)
     return ExerciseSpec(
         name=name,
