@@ -77,10 +77,13 @@ def make_pack(root: Path, day: str, exercises: list) -> Path:
 
 
 def make_class(root: Path, day: str, exercises: list, count: int, seed: int = 0) -> dict:
-    """``count`` student folders; returns {student: what was planted}."""
-    rng = random.Random(seed)
+    """``count`` student folders; returns {student: what was planted}. Each student draws from a
+    generator of their own, so a mutant added to tests/mutants changes at most the bug of a
+    student who already had one, not who hangs or is correct (one shared generator reshuffled
+    the whole class, from 4 hanging students to 6, between two runs of the benchmark)."""
     planted = {}
     for i in range(count):
+        rng = random.Random(f"{seed}/{i}")
         student, folder = f"student{i:04d}", root / f"student{i:04d}" / day
         folder.mkdir(parents=True)
         for name in exercises:
