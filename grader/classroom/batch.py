@@ -63,10 +63,10 @@ def grade_class(request: BatchRequest, say=lambda _line: None, progress=_silent)
     manifest.write(out, request.day.name, request.shard, names, assigned, setup)
     kept = len(assigned) - len(todo)
     jobs = min(request.jobs or slots.auto_jobs(), len(todo)) or 1  # a worker more than students is idle
+    why = "kept (not named in --students)" if request.students else \
+        "already graded with unchanged files (--force to regrade)"
     say(f"{len(assigned)} student(s) in shard {request.shard[0]}/{request.shard[1]}; {len(todo)} to grade"
-        + (f", {jobs} at once" if todo else "")
-        + (f", {kept} kept (not named in --students)" if kept and request.students
-           else f", {kept} already graded with unchanged files (--force to regrade)" if kept else ""))
+        + (f", {jobs} at once" if todo else "") + (f", {kept} {why}" if kept else ""))
     if todo:
         pool = slots.start(request.day, jobs)
         cache = request.cache and _cache_beyond_jobs(pool, device, say)
