@@ -61,8 +61,19 @@ def test_student_workflow_holds_no_secret(tmp_path):
     assert "secrets." not in text and "TOKEN" not in text
     assert workflow[True] == ["push", "workflow_dispatch"]  # YAML 1.1 reads the key `on` as true
     assert workflow["env"]["GRADER_SPEC"] == GRADER
-    other, _ = _init(tmp_path, "--day", "day4")
+    other, _ = _init(tmp_path, "--day", "day4", "--course-repo", f"org/practice@{COMMIT}")
     assert other.endswith("grade-day4.yml") and os.path.exists(path)  # one file per day
+
+
+@pytest.mark.parametrize("role", [[], ["--role", "instructor", "--deadline", "2026-12-01T23:59Z"]])
+def test_a_day_the_pack_here_lacks_is_refused(tmp_path, role):
+    """The grader's own pack (student) or the instructor's course/ folder: no workflow that could
+    only fail on the runner."""
+    if role:
+        make_pack(tmp_path)
+    result = CliRunner().invoke(main, ["init-ci", "--grader", GRADER, "--repo", str(tmp_path), "--day", "day4", *role])
+    assert result.exit_code == 2 and "unknown day 'day4'" in result.output and "day3" in result.output, result.output
+    assert not (tmp_path / ".github").exists()
 
 
 @pytest.mark.parametrize("args, word", [

@@ -34,6 +34,7 @@ def init_ci_cmd(role, course_repo, course_path, grader_spec, day, secret, fail_u
                 shards, repo, force):
     """Write .github/workflows/grade-DAY.yml (student) or grade-class-DAY.yml (instructor)."""
     from ..classroom import ci
+    from ..course.manifest import BUILTIN_COURSE, Course
 
     day, grader_spec = ci.check_day(day), ci.check_grader(grader_spec)
     exercises = ci.check_path("--exercises", exercises)
@@ -53,6 +54,10 @@ def init_ci_cmd(role, course_repo, course_path, grader_spec, day, secret, fail_u
                                       ci.check_path("--course-path", course_path or "course"),
                                       ci.check_path("--roster", roster_path), exercises, shards, token=token)
         after = f"add a token that can read the student repositories as the secret {token}"
+    # Where the pack is here, a day it lacks is refused now, not on the runner after the deadline.
+    pack = repo / (course_path or "course") if role == "instructor" else None if course_repo else BUILTIN_COURSE
+    if pack is not None and pack.is_dir():
+        Course(pack).day_folder(day)
     path = repo / ".github" / "workflows" / ci.filename(role, day)
     if path.exists() and not force:
         raise UsageError(f"{path} exists (--force to overwrite)")

@@ -98,12 +98,15 @@ class Course:
     def day_names(self) -> list[str]:
         return sorted(p.parent.name for p in self.root.glob("*/day.yaml"))
 
-    def load_day(self, name: str) -> Day:
+    def day_folder(self, name: str) -> Path:
         folder = self.root / name
         if not (folder / "day.yaml").is_file():
             known = self.day_names()
             raise UsageError(f"unknown day '{name}'{did_you_mean(name, known)} (this course has: {', '.join(known) or 'none'})")
-        return _load_day(folder)
+        return folder
+
+    def load_day(self, name: str) -> Day:
+        return _load_day(self.day_folder(name))
 
 
 def pack_hash(day_folder: Path) -> str:
