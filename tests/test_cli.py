@@ -1,8 +1,11 @@
 """The command line as a learner or CI uses it: reports, exit codes, one-line errors."""
+import glob
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -174,6 +177,57 @@ def test_judging_stopped_by_ctrl_c_or_a_grader_fault_exits_as_such(monkeypatch, 
     monkeypatch.setattr(Grader, "_judge_case", judge)
     result = CliRunner().invoke(main, ["day3", "mse_loss", "--submission", str(SOLUTIONS)])
     assert result.exit_code == code and said in result.output, result.output
+
+
+def test_ctrl_c_stops_a_job_that_never_returns_at_once_and_leaves_no_process(tmp_path):
+    """As a terminal sends it, to the whole foreground group: the worker lives in a session of its
+    own, so the grader must end it rather than wait out the job's 60 s timeout."""
+    from classroom import HANG, make_student
+
+    student = make_student(tmp_path, "ada", {"mse_loss": HANG})
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "day3", "mse_loss", "--submission", str(student),
+                             "--timeout", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    job = _job_of(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    deadline = time.monotonic() + 10  # the job dies with its zygote
+    while _running(job) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(job)
+
+
+def _running(pid: int) -> bool:
+    """Not ended: a zombie has ended (orphaned, it waits for init, which may reap it seconds later)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _job_of(grader: int) -> int:
+    """The pid of the job ``grader``'s zygote forked, once it runs."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for zygote in _children(grader):
+            for job in _children(zygote):
+                return job
+        time.sleep(0.05)
+    raise AssertionError("the job never started")
+
+
+def _children(pid: int) -> list:
+    """Of every thread of ``pid``: a worker thread starts the zygote."""
+    found = []
+    for task in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            with open(task) as fh:
+                found += [int(child) for child in fh.read().split()]
+        except FileNotFoundError:  # a thread that just ended
+            pass
+    return found
 
 
 def test_an_exercise_named_twice_is_graded_once():

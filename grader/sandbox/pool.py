@@ -77,7 +77,7 @@ class Worker:
         tests that show one layer holding on its own. The level reports them as missing."""
         self._config = {"calls": list(guard_calls), "ops": list(guard_ops), "preload": list(preload),
                         "without": list(without)}
-        self._proc = None
+        self._proc, self._stopped = None, False
         if _sibling:
             self._proc, self._ready, self._sent = _sibling, False, set()
         else:
@@ -219,7 +219,16 @@ class Worker:
 
     def restart(self):
         self.close()
-        self._spawn()
+        if not self._stopped:
+            self._spawn()
+
+    def stop(self):
+        """Kill the zygote, and with it any job (they die with their zygote), for good: the
+        thread that may be waiting on its job sees it die at once and starts no other. Its pipes
+        stay open for that thread; :meth:`close` closes them."""
+        self._stopped = True
+        if self._proc and self._proc.poll() is None:
+            self._proc.kill()
 
     def close(self):
         if self._proc and self._proc.poll() is None:
@@ -341,6 +350,8 @@ class WorkerPool:
         return list(futures)  # the caller's copy: replacing one of its futures must not redirect a result
 
     def close(self):
+        for w in self._workers:  # a job still running (Ctrl-C, an error) ends now, not at its timeout
+            w.stop()
         self._executor.shutdown(wait=True)
         for w in self._workers:
             w.close()
