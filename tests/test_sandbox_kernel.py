@@ -254,6 +254,58 @@ def test_without_the_filter_and_landlock_those_changes_succeed(workers, shared_f
     assert outcome["read"] == outcome["append"] == outcome["mkdir"] == "DONE"
 
 
+SOCKETS = '''
+import socket
+def stream():
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect({stream!r})
+        s.sendall(b"forged")
+def datagram():
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(b"forged", {datagram!r})
+def pair():
+    left, right = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    left.sendto(b"forged", {datagram!r})
+attempt("stream", stream)
+attempt("datagram", datagram)
+attempt("pair", pair)
+'''
+
+
+@pytest.mark.parametrize("without, denied", [(only("seccomp"), True), (OPTIONAL, False)],
+                         ids=["seccomp alone", "no optional layer (the control)"])
+def test_a_job_reaches_no_unix_socket_by_its_path(workers, shared_folder, without, denied):
+    """A socket's path is a file that connect and sendto reach without open, and that neither
+    Landlock nor a network namespace guards: an ordinary user's D-Bus session bus (which starts
+    programs outside any sandbox) or docker's socket. Here the grader's side listens on both kinds
+    in a folder anyone may use, as the bus is to a job with the user's own uid."""
+    worker = workers(*without)
+    if denied:
+        needs(worker.sandbox, "seccomp")
+    stream, datagram = shared_folder / "stream", shared_folder / "datagram"
+    with socket.socket(socket.AF_UNIX) as listening, socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as inbox:
+        listening.bind(str(stream))
+        inbox.bind(str(datagram))
+        for path in (stream, datagram):
+            path.chmod(0o777)
+        listening.listen(1)
+        listening.settimeout(0)
+        inbox.settimeout(0)
+        outcome = run_job(worker, SOCKETS.format(stream=str(stream), datagram=str(datagram)))
+        received = []
+        for receive in (lambda: listening.accept()[0].recv(16), lambda: inbox.recv(16), lambda: inbox.recv(16)):
+            try:
+                received.append(receive())
+            except BlockingIOError:
+                pass
+    if denied:
+        assert outcome == {"stream": "PermissionError", "datagram": "PermissionError", "pair": "PermissionError"}
+        assert received == []
+    else:
+        assert outcome == {"stream": "DONE", "datagram": "DONE", "pair": "DONE"}
+        assert received == [b"forged"] * 3
+
+
 # --- processes ------------------------------------------------------------------------------
 
 PROCESSES = '''

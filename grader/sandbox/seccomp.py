@@ -11,7 +11,8 @@ x32 calls from a 64-bit process) all fail.
 
 Unless ``files`` is asked for (CUDA jobs, whose driver opens device files and libraries), a
 job opens no file and changes none: the calls in ``FILE_CALLS`` fail, ``open`` for reading as
-well. After the zygote's imports a CPU job reads nothing (what Landlock allows it is
+well; nor does it get a socket of any family, since a unix socket's path is reached by
+``connect`` and ``sendto`` without ``open`` (neither Landlock nor a network namespace stops that). After the zygote's imports a CPU job reads nothing (what Landlock allows it is
 ``/dev/null``), and a loss writes nothing; so where Landlock is missing and no uid switch
 happened (an ordinary user's `grade batch` on an older kernel) a job still cannot read the
 reference cache or other submissions, nor edit them, the reports or the grader's install.
@@ -119,7 +120,9 @@ def _program(machine: str, files: bool) -> list[tuple[int, int, int, int]]:
     code.append(("jeq", table["clone3"], "enosys", None))
     code.append(("jeq", table["clone"], "clone", None))
     code += [("jeq", table[name], "own_pid", None) for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")]
-    code += [("jeq", table[name], "family", None) for name in ("socket", "socketpair")]
+    # A unix socket's path is a file that connect and sendto reach without opening it (a D-Bus
+    # session bus that starts programs, docker's socket): a job that opens no file gets no socket.
+    code += [("jeq", table[name], "family" if files else "eperm", None) for name in ("socket", "socketpair")]
     code.append(("jeq", table["prctl"], "prctl", None))
     if not files:
         code += [("jeq", table[name], "eperm", None) for name in FILE_CALLS if name in table]
