@@ -222,6 +222,17 @@ def test_grader_faults_cost_only_that_student(tmp_path):
     assert run.pending(tmp_path / "out", names, force=True) == names
 
 
+def test_a_student_folder_that_is_a_link_is_not_graded_as_that_student(tmp_path):
+    day = Course.locate(make_pack(tmp_path)).load_day("day3")
+    (tmp_path / "subs" / "ada" / "day3").mkdir(parents=True)
+    (tmp_path / "subs" / "bob").symlink_to(tmp_path / "subs" / "ada")
+    outcomes = run.run(_FakeGrader(day), tmp_path / "subs", ["ada", "bob"], tmp_path / "out", jobs=1)
+    scores = {o.student: o.result.score for o in outcomes}
+    assert scores["bob"] == 0 and scores["ada"] > 0
+    feedback = json.loads(run.result_path(tmp_path / "out", "bob").read_text())["exercises"][0]["feedback"]
+    assert "bob is a symbolic link" in feedback
+
+
 def test_github_example_is_what_init_ci_writes():
     """The sample instructor workflow is the generated one, so the two never drift apart."""
     from grader.classroom import ci

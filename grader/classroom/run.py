@@ -111,7 +111,11 @@ def _grade_student(grader, submissions: Path, name: str, out: Path, timeout: flo
     files = provenance.file_hashes(folder, grader.day.name)
     with lease(timeout) as held:
         try:
-            result = grader.grade(folder)
+            # Whoever runs the batch names the class folder, not its entries: a linked one would
+            # grade another student's work, or files outside the class, under this name.
+            result = (failed_result(grader.day, folder, "error", f"{name} is a symbolic link, not a student's own "
+                                                                 "folder: not graded") if folder.is_symlink()
+                      else grader.grade(folder))
         except UsageError as exc:  # e.g. no DAY folder in the student's submission
             result = failed_result(grader.day, folder, "missing", str(exc))
         except Exception as exc:  # noqa: BLE001 - one student's files must never stop the class
