@@ -10,6 +10,7 @@ layer, its tests skip and say which.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -358,6 +359,39 @@ def test_a_job_cannot_trace_another_process(workers, without):
     needs(worker.sandbox, "seccomp")
     assert run_job(worker, TRACE.format(grader=os.getpid())) == {"ptrace_zygote": "PermissionError",
                                                                   "ptrace_grader": "PermissionError"}
+    assert_worker_unharmed(worker)
+
+
+LIMITS = '''
+import resource
+attempt("zygote_limits", lambda: resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (16, 16)))
+attempt("grader_limits", lambda: resource.prlimit({grader}, resource.RLIMIT_NOFILE, (16, 16)))
+attempt("own_limits", lambda: resource.prlimit(0, resource.RLIMIT_NOFILE, (16, 16)))
+attempt("zygote_cpus", lambda: os.sched_setaffinity(os.getppid(), {{0}}))
+attempt("zygote_nice", lambda: os.setpriority(os.PRIO_PROCESS, os.getppid(), 19))
+attempt("zygote_idle", lambda: os.sched_setscheduler(os.getppid(), os.SCHED_IDLE, os.sched_param(0)))
+'''
+
+
+@pytest.mark.parametrize("without", [(), only("seccomp")], ids=["full box", "seccomp alone"])
+def test_a_job_cannot_change_the_limits_or_scheduling_of_another_process(workers, without):
+    """An ordinary user's job has the grader's uid, which is all prlimit and the scheduling calls
+    ask of a caller: with RLIMIT_NOFILE cut the grader crashed the run (seen as uid 65534 before
+    the filter named these calls); a zygote pinned to one CPU, reniced or made idle would slow
+    the jobs of every later student into their timeouts. Its own limits a job may lower."""
+    worker = workers(*without)
+    needs(worker.sandbox, "seccomp")
+    zygote = worker._proc.pid
+
+    def state():
+        return (resource.prlimit(os.getpid(), resource.RLIMIT_NOFILE), resource.prlimit(zygote, resource.RLIMIT_NOFILE),
+                os.sched_getaffinity(zygote), os.getpriority(os.PRIO_PROCESS, zygote), os.sched_getscheduler(zygote))
+
+    before = state()
+    assert run_job(worker, LIMITS.format(grader=os.getpid())) == {
+        "zygote_limits": "PermissionError", "grader_limits": "PermissionError", "own_limits": "DONE",
+        "zygote_cpus": "PermissionError", "zygote_nice": "PermissionError", "zygote_idle": "PermissionError"}
+    assert state() == before
     assert_worker_unharmed(worker)
 
 

@@ -4,7 +4,8 @@ The rule, enforced by the kernel on this process and every thread it starts, fro
 :func:`install` on and for good: the syscalls in ``DENIED`` fail with EPERM; ``clone`` works only
 to start a thread (CLONE_THREAD), so fork, vfork and posix_spawn fail with EPERM; ``clone3``
 fails with ENOSYS, so that glibc starts threads with ``clone`` instead; ``kill``, ``tgkill`` and
-``rt_(tg)sigqueueinfo`` work only on this process itself; ``socket`` and ``socketpair`` work only
+``rt_(tg)sigqueueinfo`` work only on this process itself, and so do ``prlimit64`` and the
+``sched_set*`` calls (``ON_SELF``); ``socket`` and ``socketpair`` work only
 for AF_UNIX; ``prctl`` cannot change the signal the job gets when its zygote dies
 (``PR_SET_PDEATHSIG``), so a job cannot outlive its zygote. Syscalls of another ABI (32-bit or
 x32 calls from a 64-bit process) all fail.
@@ -41,7 +42,14 @@ DENIED = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "
           "fsconfig", "fsmount", "fspick", "mount_setattr", "name_to_handle_at", "open_by_handle_at",
           "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
           "io_uring_setup", "io_uring_enter", "io_uring_register", "open_tree_attr",
-          "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module")
+          "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "setpriority",
+          "ioprio_set")
+# Calls that act on a process named by their first argument, which the kernel allows on any
+# process of the caller's uid: an ordinary user's job has the grader's. They work on the job
+# itself (0 or its pid) only: a job that cut the grader's RLIMIT_NOFILE crashed the run, and one
+# that set its zygote's scheduling or CPUs would slow every later student's jobs into timeouts.
+# setpriority and ioprio_set, which name their process second, are denied outright (DENIED).
+ON_SELF = ("prlimit64", "sched_setparam", "sched_setscheduler", "sched_setaffinity", "sched_setattr")
 # Calls that open a file by path or change the filesystem or a file's metadata; ``bind`` creates
 # a socket file. A deny list: a syscall added to Linux later that reaches files passes until it
 # is named here (the ones up to 6.18 are).
@@ -65,6 +73,8 @@ _TABLES = {
                "finit_module": 313, "delete_module": 176, "chroot": 161, "kill": 62, "tkill": 200, "tgkill": 234,
                "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "clone": 56, "socket": 41, "socketpair": 53,
                "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, "prctl": 157,
+               "prlimit64": 302, "sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
+               "sched_setattr": 314, "setpriority": 141, "ioprio_set": 251,
                "open": 2, "creat": 85, "openat": 257, "rename": 82, "renameat": 264, "renameat2": 316,
                "unlink": 87, "unlinkat": 263, "mkdir": 83, "mkdirat": 258, "rmdir": 84, "link": 86, "linkat": 265,
                "symlink": 88, "symlinkat": 266, "truncate": 76, "chmod": 90, "fchmod": 91, "fchmodat": 268,
@@ -80,6 +90,8 @@ _TABLES = {
                 "delete_module": 106, "chroot": 51, "kill": 129, "tkill": 130, "tgkill": 131,
                 "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240, "clone": 220, "socket": 198, "socketpair": 199,
                 "name_to_handle_at": 264, "open_by_handle_at": 265, "kcmp": 272, "prctl": 167,
+                "prlimit64": 261, "sched_setparam": 118, "sched_setscheduler": 119, "sched_setaffinity": 122,
+                "sched_setattr": 274, "setpriority": 140, "ioprio_set": 30,
                 # the asm-generic table: only the *at forms of the path calls exist
                 "openat": 56, "renameat": 38, "renameat2": 276, "unlinkat": 35, "mkdirat": 34, "linkat": 37,
                 "symlinkat": 36, "truncate": 45, "fchmod": 52, "fchmodat": 53, "fchownat": 54, "fchown": 55,
@@ -120,6 +132,7 @@ def _program(machine: str, files: bool) -> list[tuple[int, int, int, int]]:
     code.append(("jeq", table["clone3"], "enosys", None))
     code.append(("jeq", table["clone"], "clone", None))
     code += [("jeq", table[name], "own_pid", None) for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")]
+    code += [("jeq", table[name], "self", None) for name in ON_SELF]
     # A unix socket's path is a file that connect and sendto reach without opening it (a D-Bus
     # session bus that starts programs, docker's socket): a job that opens no file gets no socket.
     code += [("jeq", table[name], "family" if files else "eperm", None) for name in ("socket", "socketpair")]
@@ -129,6 +142,7 @@ def _program(machine: str, files: bool) -> list[tuple[int, int, int, int]]:
     code += [("ret", _ALLOW),
              "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
              "own_pid", ("ld", _ARG0), ("jeq", _PID, "allow", "eperm"),
+             "self", ("ld", _ARG0), ("jeq", 0, "allow", None), ("jeq", _PID, "allow", "eperm"),
              "family", ("ld", _ARG0), ("jeq", socket.AF_UNIX, "allow", "eperm"),
              "prctl", ("ld", _ARG0), ("jeq", PR_SET_PDEATHSIG, "eperm", "allow"),
              "allow", ("ret", _ALLOW),
