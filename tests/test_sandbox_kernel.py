@@ -307,6 +307,49 @@ def test_a_job_reaches_no_unix_socket_by_its_path(workers, shared_folder, withou
         assert received == [b"forged"] * 3
 
 
+SHARED_MEMORY = '''
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+def leave_segment():
+    shmid = libc.shmget(0, {size}, 0o1600)  # IPC_PRIVATE, IPC_CREAT | 0600
+    if shmid < 0:
+        raise OSError(ctypes.get_errno(), "shmget")
+    address = libc.shmat(shmid, None, 0)
+    ctypes.memset(address, 1, {size})  # its memory is now taken, and stays when the job is gone
+    libc.shmdt(ctypes.c_void_p(address))
+attempt("segment", leave_segment)
+'''
+
+
+def _segments(size: int) -> list:
+    """The ids of the System V shared memory segments of ``size`` bytes this system holds."""
+    with open("/proc/sysvipc/shm") as fh:
+        rows = [line.split() for line in fh.readlines()[1:]]
+    return [int(row[1]) for row in rows if int(row[3]) == size]
+
+
+@pytest.mark.parametrize("without, layer, refused", [
+    ((), "seccomp", "PermissionError"), (only("seccomp"), "seccomp", "PermissionError"),
+    (only("network"), "netns", "DONE"), (OPTIONAL, None, "DONE")],
+    ids=["full box", "seccomp alone", "namespaces alone", "no optional layer (the control)"])
+def test_a_job_leaves_no_shared_memory_behind(workers, without, layer, refused):
+    """A System V segment outlives its creator and is counted in no job's RLIMIT_AS once
+    detached: job after job could fill the machine's memory. The filter refuses the calls; the
+    job's own IPC namespace (entered with its network namespace) takes what it made with it."""
+    worker = workers(*without)
+    if layer:
+        needs(worker.sandbox, layer)
+    size = 1_000_003 + len(without)
+    try:
+        assert run_job(worker, SHARED_MEMORY.format(size=size)) == {"segment": refused}
+        left = _segments(size)
+        assert bool(left) == (without == OPTIONAL)
+    finally:
+        for shmid in _segments(size):
+            subprocess.run(["ipcrm", "-m", str(shmid)], check=False)
+
+
 # --- processes ------------------------------------------------------------------------------
 
 PROCESSES = '''

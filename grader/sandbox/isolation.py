@@ -17,6 +17,7 @@ CUDA_PROCESSES = 256
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWIPC = 0x08000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 1 << 18
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 # Shared, world-writable scratch folders: a job gets private, empty copies of them.
@@ -89,8 +90,10 @@ class Namespaces:
 
 
 def isolate_network(namespaces: Namespaces) -> bool:
-    """Move into an empty network namespace (no interfaces but a down loopback)."""
-    return namespaces.enter(CLONE_NEWNET)
+    """Move into an empty network namespace (no interfaces but a down loopback), and an IPC
+    namespace of its own: System V objects and message queues the job makes die with it, and
+    those of the grader's user are out of its reach."""
+    return namespaces.enter(CLONE_NEWNET | CLONE_NEWIPC)
 
 
 def private_tmp(namespaces: Namespaces, tmpdir: str, owner: int | None, size: int) -> bool:

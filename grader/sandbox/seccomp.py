@@ -12,7 +12,7 @@ x32 calls from a 64-bit process) all fail.
 
 Unless ``files`` is asked for (CUDA jobs, whose driver opens device files and libraries), a
 job opens no file and changes none: the calls in ``FILE_CALLS`` fail, ``open`` for reading as
-well; nor does it get a socket of any family, since a unix socket's path is reached by
+well; nor does it make or reach an IPC object (``IPC_CALLS``), nor get a socket of any family, since a unix socket's path is reached by
 ``connect`` and ``sendto`` without ``open`` (neither Landlock nor a network namespace stops that). After the zygote's imports a CPU job reads nothing (what Landlock allows it is
 ``/dev/null``), and a loss writes nothing; so where Landlock is missing and no uid switch
 happened (an ordinary user's `grade batch` on an older kernel) a job still cannot read the
@@ -50,6 +50,12 @@ DENIED = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "
 # that set its zygote's scheduling or CPUs would slow every later student's jobs into timeouts.
 # setpriority and ioprio_set, which name their process second, are denied outright (DENIED).
 ON_SELF = ("prlimit64", "sched_setparam", "sched_setscheduler", "sched_setaffinity", "sched_setattr")
+# System V IPC and POSIX message queues: objects that outlive the job (a detached shared memory
+# segment keeps its memory, counted in no job's RLIMIT_AS) and that any process of the same uid
+# may reach by id. The job's IPC namespace (see isolation.isolate_network) also takes them away.
+IPC_CALLS = ("shmget", "shmat", "shmctl", "shmdt", "semget", "semop", "semctl", "semtimedop", "msgget", "msgsnd",
+             "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
+             "mq_getsetattr")
 # Calls that open a file by path or change the filesystem or a file's metadata; ``bind`` creates
 # a socket file. A deny list: a syscall added to Linux later that reaches files passes until it
 # is named here (the ones up to 6.18 are).
@@ -75,6 +81,9 @@ _TABLES = {
                "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, "prctl": 157,
                "prlimit64": 302, "sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
                "sched_setattr": 314, "setpriority": 141, "ioprio_set": 251,
+               "shmget": 29, "shmat": 30, "shmctl": 31, "semget": 64, "semop": 65, "semctl": 66, "shmdt": 67,
+               "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "semtimedop": 220, "mq_open": 240,
+               "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245,
                "open": 2, "creat": 85, "openat": 257, "rename": 82, "renameat": 264, "renameat2": 316,
                "unlink": 87, "unlinkat": 263, "mkdir": 83, "mkdirat": 258, "rmdir": 84, "link": 86, "linkat": 265,
                "symlink": 88, "symlinkat": 266, "truncate": 76, "chmod": 90, "fchmod": 91, "fchmodat": 268,
@@ -92,6 +101,10 @@ _TABLES = {
                 "name_to_handle_at": 264, "open_by_handle_at": 265, "kcmp": 272, "prctl": 167,
                 "prlimit64": 261, "sched_setparam": 118, "sched_setscheduler": 119, "sched_setaffinity": 122,
                 "sched_setattr": 274, "setpriority": 140, "ioprio_set": 30,
+                "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182, "mq_timedreceive": 183, "mq_notify": 184,
+                "mq_getsetattr": 185, "msgget": 186, "msgctl": 187, "msgrcv": 188, "msgsnd": 189, "semget": 190,
+                "semctl": 191, "semtimedop": 192, "semop": 193, "shmget": 194, "shmctl": 195, "shmat": 196,
+                "shmdt": 197,
                 # the asm-generic table: only the *at forms of the path calls exist
                 "openat": 56, "renameat": 38, "renameat2": 276, "unlinkat": 35, "mkdirat": 34, "linkat": 37,
                 "symlinkat": 36, "truncate": 45, "fchmod": 52, "fchmodat": 53, "fchownat": 54, "fchown": 55,
@@ -138,7 +151,7 @@ def _program(machine: str, files: bool) -> list[tuple[int, int, int, int]]:
     code += [("jeq", table[name], "family" if files else "eperm", None) for name in ("socket", "socketpair")]
     code.append(("jeq", table["prctl"], "prctl", None))
     if not files:
-        code += [("jeq", table[name], "eperm", None) for name in FILE_CALLS if name in table]
+        code += [("jeq", table[name], "eperm", None) for name in FILE_CALLS + IPC_CALLS if name in table]
     code += [("ret", _ALLOW),
              "clone", ("ld", _ARG0), ("jset", CLONE_THREAD, "allow", "eperm"),
              "own_pid", ("ld", _ARG0), ("jeq", _PID, "allow", "eperm"),
