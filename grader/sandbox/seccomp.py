@@ -5,18 +5,20 @@ The rule, enforced by the kernel on this process and every thread it starts, fro
 to start a thread (CLONE_THREAD), so fork, vfork and posix_spawn fail with EPERM; ``clone3``
 fails with ENOSYS, so that glibc starts threads with ``clone`` instead; ``kill``, ``tgkill`` and
 ``rt_(tg)sigqueueinfo`` work only on this process itself, and so do ``prlimit64`` and the
-``sched_set*`` calls (``ON_SELF``); ``socket`` and ``socketpair`` work only
-for AF_UNIX; ``prctl`` cannot change the signal the job gets when its zygote dies
-(``PR_SET_PDEATHSIG``), so a job cannot outlive its zygote. Syscalls of another ABI (32-bit or
-x32 calls from a 64-bit process) all fail.
+``sched_set*`` calls (``ON_SELF``); ``socket`` and ``socketpair`` work only for AF_UNIX; ``prctl``
+cannot change the signal the job gets when its zygote dies (``PR_SET_PDEATHSIG``), so a job
+cannot outlive its zygote. Syscalls of another ABI (32-bit or x32 calls from a 64-bit process)
+all fail.
 
 Unless ``files`` is asked for (CUDA jobs, whose driver opens device files and libraries), a
 job opens no file and changes none: the calls in ``FILE_CALLS`` fail, ``open`` for reading as
-well; nor does it make or reach an IPC object (``IPC_CALLS``), nor get a socket of any family, since a unix socket's path is reached by
-``connect`` and ``sendto`` without ``open`` (neither Landlock nor a network namespace stops that). After the zygote's imports a CPU job reads nothing (what Landlock allows it is
-``/dev/null``), and a loss writes nothing; so where Landlock is missing and no uid switch
-happened (an ordinary user's `grade batch` on an older kernel) a job still cannot read the
-reference cache or other submissions, nor edit them, the reports or the grader's install.
+well; nor does it make or reach an IPC object (``IPC_CALLS``), nor get a socket of any family,
+since a unix socket's path is reached by ``connect`` and ``sendto`` without ``open`` (neither
+Landlock nor a network namespace stops that). After the zygote's imports a CPU job reads
+nothing (what Landlock allows it is ``/dev/null``), and a loss writes nothing; so where
+Landlock is missing and no uid switch happened (an ordinary user's `grade batch` on an older
+kernel) a job still cannot read the reference cache or other submissions, nor edit them, the
+reports or the grader's install.
 What it already holds open (its output, its pipes) it still writes.
 
 Failing with an errno, never killing, lets learner code see an ordinary Python OSError.
