@@ -142,6 +142,19 @@ def test_cache_location_and_private_modes(tmp_path, monkeypatch, day3):
     assert [p.name for p in entry.parent.iterdir()] == ["l1_loss.ref"]  # no temporary file left behind
 
 
+@pytest.mark.parametrize("where", ["root", "entry folder", "entry"])
+def test_a_cache_others_may_write_is_never_read(day3, tmp_path, count_compute, where):
+    """Whoever may write there may forge an entry, digest and all: the cache is recomputed."""
+    root = tmp_path / "shared"
+    spec = day3.exercise("l1_loss")
+    refcache.References(day3, "cpu", root).for_exercise(spec)
+    entry = _entry(root, day3, "l1_loss")
+    {"root": root, "entry folder": entry.parent, "entry": entry}[where].chmod(0o777 if where != "entry" else 0o666)
+    count_compute.clear()
+    refcache.References(day3, "cpu", root).for_exercise(spec)
+    assert count_compute == ["l1_loss"]
+
+
 def test_an_unwritable_cache_only_costs_speed(day3, tmp_path, count_compute):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -23,6 +23,7 @@ import hmac
 import json
 import os
 import platform
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -68,7 +69,7 @@ class References:
         path = self._path(spec, "ref")
         if path is None:
             return reference.compute(spec, cases, self.device)
-        hit = _unpack(_read(path), self.key, spec.name, cases)
+        hit = _unpack(_read(path, self.root), self.key, spec.name, cases)
         if hit is not None:
             return hit
         kept, expected, skipped = reference.compute(spec, cases, self.device)
@@ -79,7 +80,7 @@ class References:
         """Bytes kept beside an exercise's references with :meth:`keep` (e.g. its job's encoded
         cases), if whole; None if absent, damaged or not cached."""
         path = self._path(spec, kind)
-        return None if path is None else _unseal(_read(path))
+        return None if path is None else _unseal(_read(path, self.root))
 
     def keep(self, spec: ExerciseSpec, kind: str, data: bytes) -> None:
         path = self._path(spec, kind)
@@ -190,11 +191,31 @@ def _optional(value):
     return None if value is None else _tensor(value)
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path, root: Path) -> bytes | None:
+    """The entry's bytes, if only this user can have written them: the file and every folder from
+    the cache root down to it belong to this user and no one else may write there. A digest is no
+    defence against a forger, who can compute one: a cache put where others may write (say
+    GRADER_CACHE_DIR=/tmp/cache on a shared lab machine) is never read, only recomputed."""
+    folder = path.parent
     try:
-        return path.read_bytes()
+        while True:
+            if not _private(os.stat(folder)):
+                return None
+            if folder == root:
+                break
+            folder = folder.parent
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            return f.read() if _private(os.fstat(f.fileno())) else None
     except OSError:
         return None
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user, and writable by no other: a group may write only where it is the
+    user's own (a user-private group, with umask 002)."""
+    return (st.st_uid == os.geteuid() and not st.st_mode & stat.S_IWOTH
+            and (not st.st_mode & stat.S_IWGRP or st.st_gid == os.getegid()))
 
 
 def _write(path: Path, data: bytes) -> None:
