@@ -8,7 +8,7 @@ fails with ENOSYS, so that glibc starts threads with ``clone`` instead; ``kill``
 ``sched_set*`` calls (``ON_SELF``); ``socket`` and ``socketpair`` work only for AF_UNIX; ``prctl``
 cannot change the signal the job gets when its zygote dies (``PR_SET_PDEATHSIG``), so a job
 cannot outlive its zygote. Syscalls of another ABI (32-bit or x32 calls from a 64-bit process)
-all fail.
+all fail, and so do syscalls newer than this module (``FIRST_UNKNOWN``), with ENOSYS.
 
 Unless ``files`` is asked for (CUDA jobs, whose driver opens device files and libraries), a
 job opens no file and changes none: the calls in ``FILE_CALLS`` fail, ``open`` for reading as
@@ -59,8 +59,8 @@ IPC_CALLS = ("shmget", "shmat", "shmctl", "shmdt", "semget", "semop", "semctl", 
              "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
              "mq_getsetattr")
 # Calls that open a file by path or change the filesystem or a file's metadata; ``bind`` creates
-# a socket file. A deny list: a syscall added to Linux later that reaches files passes until it
-# is named here (the ones up to 6.18 are).
+# a socket file. A deny list, complete up to Linux 6.18; a call added since has a number of
+# ``FIRST_UNKNOWN`` or more, and those all fail.
 FILE_CALLS = ("open", "openat", "openat2", "creat", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir",
               "mkdirat", "rmdir", "link", "linkat", "symlink", "symlinkat", "truncate", "chmod", "fchmod", "fchmodat",
               "fchmodat2", "chown", "fchown", "lchown", "fchownat", "mknod", "mknodat", "utime", "utimes", "utimensat",
@@ -113,6 +113,11 @@ _TABLES = {
                 "mknodat": 33, "utimensat": 88, "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14,
                 "lremovexattr": 15, "fremovexattr": 16, "bind": 200, **_SHARED},
 }
+# One past the newest syscall these tables know (file_setattr, Linux 6.17; 6.18 added none).
+# Every call from this number up fails with ENOSYS, as on a kernel without it (glibc and Python
+# then fall back to an older call): what Linux adds later reaches no job until it is reviewed
+# here, so the deny lists cannot fall behind the kernel.
+FIRST_UNKNOWN = 470
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _X32_BIT = 0x40000000
 CLONE_THREAD = 0x00010000
@@ -143,6 +148,7 @@ def _program(machine: str, files: bool) -> list[tuple[int, int, int, int]]:
     code = [("ld", _ARCH), ("jeq", _AUDIT_ARCH[machine], None, "eperm"), ("ld", _NR)]
     if machine == "x86_64":
         code.append(("jge", _X32_BIT, "eperm", None))
+    code.append(("jge", FIRST_UNKNOWN, "enosys", None))
     code += [("jeq", table[name], "eperm", None) for name in DENIED if name in table]
     code.append(("jeq", table["clone3"], "enosys", None))
     code.append(("jeq", table["clone"], "clone", None))
