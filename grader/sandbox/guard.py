@@ -4,7 +4,9 @@ Two layers, both installed once in the zygote so every forked job inherits them:
 - Python names (``torch.nn.functional.mse_loss``, ``torch.kl_div``, ``torch.nn.MSELoss``...) are
   replaced by traps, which catches the easy routes;
 - the dispatcher ops behind them (``aten::mse_loss`` and all its overloads) get kernels that
-  trap, which catches ``torch.ops.aten.*``, ``torch._C._nn.*`` and any other route to the kernel.
+  trap, at every dispatch key where torch has a kernel for them (vmap's batching rules and the
+  composite kernels other backends inherit among them), which catches ``torch.ops.aten.*``,
+  ``torch._C._nn.*``, ``torch.vmap``, ``redispatch`` and any other route through the dispatcher.
 
 torch also ships Python reimplementations of many losses, built from elementary ops that no
 kernel trap sees: ``torch._decomp`` (functions and decomposition-table entries), ``torch._refs``,
@@ -44,7 +46,10 @@ except ImportError:  # an older torch without custom ops
     CustomOpDef = None
 
 _report_fd: int | None = None
+# Keys a trap always goes on; every other key with a kernel of the op's own is found at
+# install (:func:`_kernel_keys`).
 _DISPATCH_KEYS = ("CompositeImplicitAutograd", "Autograd", "CPU", "CUDA")
+_REGISTERED = re.compile(r"^(\w+)(?:\[alias\])?(?: \(inactive\))?: registered at", re.MULTILINE)
 _NAMESPACES = ("torch.nn.functional", "torch", "torch._C._nn", "torch.nn", "torch.nn.modules.loss")
 # torch's packages of Python reimplementations, imported before trapping so a job cannot get an
 # untrapped copy by importing them first.
@@ -244,10 +249,20 @@ def _trap_ops(ops) -> list[str]:
             if not wanted.match(qualified):
                 continue
             op = qualified[len("aten::"):]
-            for key in _DISPATCH_KEYS:
+            for key in _kernel_keys(qualified):
                 try:
                     registrations.impl(op, key, _trap(f"torch.ops.aten.{op}"), False)
                 except RuntimeError:
                     continue  # e.g. a CUDA key on a build without CUDA
             trapped.append(qualified)
     return trapped
+
+
+def _kernel_keys(qualified: str) -> list[str]:
+    """Every dispatch key at which ``qualified`` has a kernel of its own, and ``_DISPATCH_KEYS``.
+    Trapping only the usual four left torch's C++ loss within reach: ``torch.vmap`` runs an op's
+    batching rule (FuncTorchBatched, FuncTorchBatchedDecomposition, FuncTorchDynamicLayerFrontMode)
+    first, which for several losses is the loss itself, and a redispatch to another backend
+    (SparseCPU) falls back on the op's CompositeExplicitAutograd kernel."""
+    found = set(_REGISTERED.findall(torch._C._dispatch_dump(qualified))) - {"debug"}  # the op's own line
+    return sorted({*_DISPATCH_KEYS, *found})
