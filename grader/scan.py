@@ -166,6 +166,9 @@ class _Scanner(ast.NodeVisitor):
     def visit_Name(self, node):
         if node.id in BANNED_NAMES:
             self.flag(node, f"uses {node.id}(): not allowed in exercise code")
+        elif node.id in _NAME_ARG_BUILTINS:  # called, it is checked in visit_Call and never gets here
+            self.flag(node, f"uses {node.id} other than in a call with a literal name (an alias, a partial): "
+                            "not allowed in exercise code")
 
     def visit_Call(self, node):
         func = node.func
@@ -175,6 +178,9 @@ class _Scanner(ast.NodeVisitor):
                 self.flag(node, f"{func.id}() with a computed attribute name is not allowed")
             else:
                 self._check_attr(node, name.value, f"{func.id}(..., {name.value!r})")
+            for child in (*node.args, *node.keywords):  # not the name itself: that call is checked above
+                self.visit(child)
+            return
         self.generic_visit(node)
 
 

@@ -56,6 +56,25 @@ def test_every_frame_code_and_traceback_attribute_is_rejected(attribute):
         f"line 2: uses x.{attribute}: frame, code, traceback and generator internals are not allowed"]
 
 
+@pytest.mark.parametrize("source", ["fetch = getattr\n", "import functools\nf = functools.partial(getattr, torch)\n",
+                                    "f = [getattr][0]\n", "def f(x, look=hasattr):\n    return look\n"])
+def test_getattr_reached_other_than_by_a_call_is_rejected(source):
+    """An alias of getattr takes any name, computed or not, past the check on its calls."""
+    tree = scan.parse(f"import torch\n{source}", "f.py")
+    assert any("other than in a call with a literal name" in str(f) for f in scan.scan(tree, ())), source
+
+
+def test_getattr_called_with_a_literal_name_is_still_allowed():
+    tree = scan.parse("import torch\nx = getattr(torch, 'zeros', None)\ny = hasattr(torch, getattr(torch, 'e'))\n",
+                      "f.py")
+    assert [str(f) for f in scan.scan(tree, ())] == ["line 3: hasattr() with a computed attribute name is not allowed"]
+
+
+def test_native_code_through_an_alias_of_getattr_is_forbidden_by_scan(grade_both):
+    static, _ = grade_both("ctypes_native_kernel")
+    assert "line 6: uses getattr other than in a call with a literal name" in static.feedback, static.feedback
+
+
 def test_file_io_through_torch_and_numpy_is_forbidden(grade_both):
     static, runtime = grade_both("file_io")
     assert_zero(static, "forbidden")

@@ -5,8 +5,8 @@ names of the layers it could not apply on this system ([] when all held). The zy
 once at start in a throwaway probe (:func:`grader.sandbox.zygote.probe_sandbox`), announces
 the resulting sandbox level, and from then on a job whose steps miss a layer the probe had is refused: the sandbox is never
 weaker in silence. The order matters: namespaces need privileges the credentials step gives
-up, Landlock opens the paths it allows before seccomp, and seccomp, which forbids the calls
-the earlier steps make (unshare, mount), comes last.
+up, Landlock opens the paths it allows before seccomp, seccomp forbids the calls the earlier
+steps make (unshare, mount), and the refusal of ctypes, which they all call libc through, ends it.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from . import isolation
+from . import guard, isolation
 from .landlock import abi as landlock_abi, restrict as landlock_restrict
 from .seccomp import install as seccomp_install, program as seccomp_program, supported as seccomp_supported
 
@@ -129,12 +129,18 @@ def seccomp(box: Box) -> list[str]:
     return []
 
 
+def native_code(box: Box) -> list[str]:
+    # Last: every step before it calls libc through ctypes, which from here on is refused.
+    guard.forbid_native_code()
+    return []
+
+
 STEPS = (detach, stdio, fds, output_cap, private_tmp, network, rlimits, credentials, parent_death, environment,
-         landlock, seccomp)
+         landlock, seccomp, native_code)
 # The layer a step stands for in the sandbox level, where the names differ.
 _LAYER = {"network": "netns", "credentials": "uid_switch"}
 # Steps a grader may leave out (tests do, to show that each layer holds without the others).
-OPTIONAL = ("private_tmp", "network", "landlock", "seccomp")
+OPTIONAL = ("private_tmp", "network", "landlock", "seccomp", "native_code")
 
 
 def prepare() -> None:

@@ -233,6 +233,26 @@ def _check_code(code: types.CodeType) -> None:
             _check_code(const)
 
 
+def forbid_native_code() -> None:
+    """In a job, once locked down (its own steps call libc through ctypes): every ctypes call
+    that Python audits fails and is reported: loading a library or finding a symbol in one (with
+    ``ctypes.PyDLL(torch._C.__file__)`` a job had called ``at::cpu::mse_loss`` itself, past the
+    dispatcher and its traps), an object's address, memory at an address. So does replacing any
+    function's ``__code__``, which would be the way to empty this rule. What Python does not
+    audit stays possible: a ctypes pointer or function made from an integer, numpy's array
+    interface over a raw address. A job that writes its own memory that way can still reach
+    torch's kernels; the kernel layers bound what else it can do, whatever it runs."""
+    sys.addaudithook(_refuse_native_code)
+
+
+def _refuse_native_code(event: str, args: tuple) -> None:
+    # Literals only: a job that rebinds this module's names (``_report`` included) does not
+    # change the rule, and it cannot swap this body, since that is a ``__code__`` assignment.
+    if event.startswith("ctypes.") or (event == "object.__setattr__" and args[1] == "__code__"):
+        _report(event if event.startswith("ctypes.") else "a function's __code__ replaced")
+        raise ForbiddenCall(event)
+
+
 def _trap_ops(ops) -> list[str]:
     if not ops:
         return []
