@@ -6,8 +6,11 @@ every report format is rendered from the result.
 """
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
+from grader.judging import untrusted
 from grader.reports import FORMATS
 from grader.results import DayResult
 from test_exploits import assert_zero, attack, grade_both  # noqa: F401 - fixtures
@@ -108,3 +111,16 @@ def test_lone_surrogates_in_an_error_are_escaped_so_every_report_encodes(grade_b
         assert "\\ud800" in result.feedback and "\\udfff" in result.feedback
         for name, text in reports(result).items():
             text.encode("utf-8")  # a lone surrogate here was an internal error writing the report
+
+
+INVISIBLE = "\u200e\u200f\u061c\u200b\u200d\u2060\u2064\ufeff\ufff9\U000e0041\U000e007f\u2028\u2029\u0085"
+
+
+def test_every_invisible_or_direction_changing_character_is_escaped_and_text_is_kept():
+    """Marks and zero-width characters a terminal draws as nothing could hide or reorder what a
+    report says; the tag block can carry a whole hidden sentence."""
+    shown = untrusted.text(f"got {INVISIBLE} né 中 ✓\tend\n")
+    assert not any(ch in shown for ch in INVISIBLE)
+    assert shown.startswith("got \\u200e\\u200f\\u061c") and "\\U000e0041" in shown
+    assert shown.endswith(" né 中 ✓\tend\n")
+    assert all(unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") for ch in shown if ch not in "\t\n")

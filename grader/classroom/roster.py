@@ -21,7 +21,7 @@ def students(submissions: Path) -> list[str]:
     names = sorted({p.name if p.is_dir() else p.stem for p in entries if p.is_dir() or is_loose_notebook(p)})
     # A name is a key of the gradebook and of its export, written as is: one that could drive a
     # terminal (escape sequences) or reorder text (bidi overrides) is refused, not rewritten.
-    odd = [name for name in names if any(unicodedata.category(c).startswith("C") for c in name)]
+    odd = [name for name in names if any(unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" for c in name)]
     if odd:
         raise UsageError(f"{len(odd)} student name(s) in {submissions} hold control or formatting characters "
                          f"(e.g. {ascii(odd[0])}): rename them")
