@@ -53,7 +53,12 @@ def test_a_constant_factor_names_the_parameter_it_comes_from(grade_source):
 
 def test_overflow_is_told_from_a_log_of_a_negative_number(grade_source):
     overflow = _mutant(grade_source, "cross_entropy", "unstable_log_softmax")
-    assert overflow and all("exp() overflows on these inputs" in h for h in overflow)
+    assert overflow and all("on inputs beyond what exp() of their dtype holds" in h for h in overflow)
+    # A log of a sigmoid rounded to 0 or 1 breaks on the same inputs: the hint names both, never
+    # overflow alone, since the numbers cannot tell which one the learner's code hit.
+    rounded = [h for h in _mutant(grade_source, "binary_cross_entropy_with_logits", "sigmoid_then_log")
+               if "exp() of their dtype" in h]
+    assert rounded and all("or a log() of such a probability" in h for h in rounded)
     source = _edit("kl_div", "torch.where(positive, target * (safe_target.log() - input), 0.0)",
                    "target * (target.log() - input)")
     negative_log = _hints(grade_source("kl_div", source.replace("    if log_target:\n", "    if False:\n")))
@@ -118,3 +123,16 @@ def test_a_wrong_default_reduction_is_named_as_the_default(grade_source, exercis
     hints = _mutant(grade_source, exercise, f"reduction_defaults_to_{wrong}")
     assert hints == {f"your output matches reduction='{wrong}', but the call passes no reduction=, so torch's default "
                      "reduction='mean' was requested (what does your signature default to?)"}, hints
+
+
+def test_a_wrong_dtype_is_told_in_the_direction_it_went(grade_source):
+    """float64 out of a float32 input is never a default's doing, and float32 out of a float64
+    input is never a .double()'s: each is told only what can make it."""
+    doubled = _hints(grade_source("huber_loss", _edit("huber_loss", "diff = (input - target).abs()",
+                                                      "diff = (input.double() - target).abs()")))
+    assert any("runs in float64" in h for h in doubled), doubled
+    assert not any("runs in float32" in h for h in doubled)
+    floated = _hints(grade_source("mse_loss", _edit("mse_loss", "loss = (input - target) ** 2",
+                                                    "loss = (input.float() - target.float()) ** 2")))
+    assert any("runs in float32" in h for h in floated), floated
+    assert not any("runs in float64" in h for h in floated)

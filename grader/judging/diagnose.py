@@ -30,10 +30,7 @@ FACTOR_PARAMS = ("delta", "beta", "margin", "eps", "p", "label_smoothing")
 
 def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: Mismatch) -> str:
     """A one-sentence hint for a failed case, or '' when no checked explanation fits."""
-    if mismatch.problem == "dtype":
-        return ("build new tensors with the input's dtype (torch.zeros_like(input), dtype=input.dtype): "
-                "torch.tensor(...) and torch.zeros(...) default to float32")
-    if mismatch.problem not in ("values", "shape"):
+    if mismatch.problem not in ("values", "shape", "dtype"):
         return ""
     if mismatch.what == "value":
         got, truth = answer.get("output"), expected.truth
@@ -42,6 +39,8 @@ def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: M
         got, truth = (answer.get("grads") or {}).get(name), expected.grads[name][1]
     if type(got) is not torch.Tensor or truth is None:
         return ""
+    if mismatch.problem == "dtype":  # (truth is float64 whatever the case's dtype)
+        return _dtype(got.dtype, getattr(torch, case.dtype, None))
     got64 = got.detach().to("cpu", torch.float64)
     truth64 = truth.detach().to("cpu", torch.float64)
     hint = _zero_gradient(got64, truth64, mismatch)
@@ -54,6 +53,19 @@ def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: M
     if not hint:
         hint = _non_finite(got64, truth64, mismatch, expected)
     return hint or _float32_precision(got64, truth64, case, mismatch) or _constant_factor(got64, truth64, case, mismatch.what)
+
+
+def _dtype(got: torch.dtype, wanted: torch.dtype) -> str:
+    """Only what can make ``got`` out of an input of dtype ``wanted``: float32 from a float64 input
+    is a tensor made without dtype= (or a .float()); float64 from a float32 one was asked for."""
+    if wanted == torch.float64 and got == torch.float32:
+        return ("part of your computation runs in float32: torch.tensor(...) and torch.zeros(...) make float32 "
+                "unless given dtype=, and .float() converts; build new tensors with the input's dtype "
+                "(torch.zeros_like(input), dtype=input.dtype)")
+    if wanted == torch.float32 and got == torch.float64:
+        return ("part of your computation runs in float64, which only happens when asked for: a .double(), "
+                "dtype=torch.float64, or a float64 tensor mixed in; keep to the input's dtype")
+    return "return a tensor of the input's dtype (e.g. build new tensors with dtype=input.dtype)"
 
 
 def _small(case) -> bool:
@@ -279,8 +291,9 @@ def _short(arg) -> str:
 # --- read off the numbers ------------------------------------------------------------------------
 
 def _non_finite(got, truth, mismatch, expected) -> str:
-    """NaN or inf where torch is finite. An overflow is named only if an input is above what exp()
-    of its dtype can hold; an input is named only if, element for element, yours
+    """NaN or inf where torch is finite. Overflow is named only if an input is above what exp()
+    of its dtype can hold, beside the log() of a probability rounded to 0 or 1 that such inputs
+    also cause; an input is named only if, element for element, yours
     is non-finite exactly where that input is negative (NaN) or zero (inf)."""
     if got.shape != truth.shape:
         return ""
@@ -294,9 +307,11 @@ def _non_finite(got, truth, mismatch, expected) -> str:
         limit = math.log(torch.finfo(expected.passed[name].dtype).max)
         finite = t[t.isfinite()]
         if finite.numel() and finite.max().item() > limit:
-            return (f"your {where} is {kind} where torch's is finite: exp() overflows on these inputs ('{name}' goes "
-                    f"above {limit:.0f}, where exp() of its dtype is inf). Work in log space: the log-sum-exp trick "
-                    "(subtract the max first), log_softmax, logsigmoid")
+            # Which of the two broke the learner's code the numbers cannot tell: both are named.
+            return (f"your {where} is {kind} where torch's is finite, on inputs beyond what exp() of their dtype holds "
+                    f"('{name}' goes above {limit:.0f}): there exp() is inf, and sigmoid or softmax round to exactly "
+                    "0 or 1, so an exp(), or a log() of such a probability, gives inf or NaN. Work in log space: "
+                    "the log-sum-exp trick (subtract the max first), log_softmax, logsigmoid")
     if mismatch.what != "value":  # the value was right: the NaN comes from a branch or a point of infinite slope
         return (f"your {where} is {kind} where torch's is finite, though your value is right: an inf or NaN in a "
                 "branch that torch.where does not select, or a sqrt()/log() at 0, still reaches the gradient; "
