@@ -267,3 +267,38 @@ def test_summary_markdown_keeps_a_case_kind_with_a_pipe_in_its_cell():
         "pass_rate": 0.0, "started": 1, "pass_rate_of_started": 0.0, "mean_score": 0.5, "max_score": 1}}}
     (row,) = [line for line in gradebook.markdown(summary).splitlines() if line.startswith("| `l1_loss`")]
     assert row.replace("\\|", "").count("|") == 8 and "slope of \\|x\\| at 0 (1)" in row, row
+
+
+def _misspell_a_grid_parameter(pack) -> None:
+    spec_file = pack / "day3" / "mse_loss.yaml"
+    spec = yaml.safe_load(spec_file.read_text())
+    grid = next(case["grid"] for case in spec["cases"] if "reduction" in case.get("grid", {}))
+    grid["reductoin"] = grid.pop("reduction")
+    spec_file.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+
+
+def test_cases_no_student_is_graded_on_are_said_on_stderr_and_in_the_summary(tmp_path):
+    """A misspelled parameter in a pack makes its cases skipped on this torch, not failed: the
+    grades of record must not leave them out in silence."""
+    pack = make_pack(tmp_path)
+    _misspell_a_grid_parameter(pack)
+    make_student(tmp_path / "subs", "ada")
+    result = CliRunner().invoke(main, ["batch", "day3", str(tmp_path / "subs"), "--course", str(pack),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.output.splitlines() if line.startswith("warning: mse_loss: ")]
+    assert len(warning) == 1 and "has no parameter reductoin: no student is graded on them" in warning[0], result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    skipped = summary["exercises"]["mse_loss"]["skipped_cases"]
+    assert list(skipped) == ["this torch's torch.nn.functional.mse_loss has no parameter reductoin"]
+    assert skipped[next(iter(skipped))] >= 1 and summary["exercises"]["l1_loss"]["skipped_cases"] == {}
+    assert "## Cases not graded" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_a_pack_check_course_rejects_makes_no_gradescope_autograder(tmp_path):
+    pack = make_pack(tmp_path)
+    _misspell_a_grid_parameter(pack)
+    result = CliRunner().invoke(main, ["init-gradescope", "day3", "--course", str(pack), "-o", str(tmp_path / "a.zip")])
+    assert result.exit_code == 2 and not (tmp_path / "a.zip").exists()
+    assert "'reductoin' in grid is not a parameter" in result.output and "(did you mean 'reduction'?)" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output

@@ -33,6 +33,7 @@ class ExerciseStats:
     failing_kinds: Counter = field(default_factory=Counter)  # case kind -> students who started and fail it
     started: int = 0
     score_sum: float = 0.0
+    skipped: Counter = field(default_factory=Counter)  # why -> cases this torch could not run (alike for all)
 
 
 @dataclass
@@ -74,6 +75,8 @@ def not_started(ex: dict) -> bool:
 
 def _tally(stats: ExerciseStats, ex: dict) -> None:
     stats.statuses[ex["status"]] += 1
+    if ex.get("skipped") and not stats.skipped:  # "case: why", the same cases for every student
+        stats.skipped.update(entry.rsplit(": ", 1)[-1] for entry in ex["skipped"])
     stats.score_sum += ex["score"]
     if not_started(ex):
         return
@@ -98,6 +101,9 @@ def write(book: Book, out: Path, say=lambda _line: None) -> list[Path]:
     (out / SUMMARY_JSON).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     (out / SUMMARY_MD).write_text(markdown(summary), encoding="utf-8")
     written += [out / SUMMARY_JSON, out / SUMMARY_MD]
+    for line in skipped_cases(summary):
+        say(f"warning: {line.replace('`', '')}: no student is graded on them (see {SUMMARY_MD}, and run "
+            "`grade check-course` on the pack)")
     try:
         written += _plots(book, summary, out)
     except ImportError:
@@ -154,6 +160,7 @@ def summarise(book: Book) -> dict:
                 "statuses": dict(_ranked(stats.statuses, len(stats.statuses))),
                 "most_failed_kinds": [{"kind": kind, "students": n}
                                       for kind, n in _ranked(stats.failing_kinds, TOP_FAILURES)],
+                "skipped_cases": dict(sorted(stats.skipped.items())),
             }
             for name, stats in book.stats.items()
         },
@@ -174,7 +181,18 @@ def markdown(summary: dict) -> str:
                      f"| {statuses} | {kinds} |")
     if summary["quiz_max_score"]:
         lines += ["", f"Quiz: mean {summary['mean_quiz']:g} / {summary['quiz_max_score']:g}"]
+    skipped = skipped_cases(summary)
+    if skipped:
+        lines += ["", "## Cases not graded", "", "This torch could not run these cases, so no student's score counts "
+                  "them. A misspelled parameter in the course pack looks the same as one only a newer torch has: "
+                  "`grade check-course` tells them apart.", "", *(f"- {line}" for line in skipped)]
     return "\n".join(lines) + "\n"
+
+
+def skipped_cases(summary: dict) -> list[str]:
+    """One line per exercise and reason: cases that no student was graded on."""
+    return [f"`{name}`: {count} case(s): {_cell(why)}" for name, ex in summary["exercises"].items()
+            for why, count in ex.get("skipped_cases", {}).items()]
 
 
 def _cell(text: str) -> str:

@@ -26,8 +26,12 @@ def init_gradescope_cmd(day, course, grader_spec, timeout, output):
     import torch
 
     from ..classroom import autograder, ci, provenance
+    from ..course import lint
 
-    loaded = Course.locate(course).load_day(day)
+    pack = Course.locate(course)
+    # The zip pins this torch: a case this torch cannot run would be skipped for the whole class.
+    lint.require_clean(pack.day_folder(day))
+    loaded = pack.load_day(day)
     if grader_spec is None:
         grader_spec = f"{provenance.DISTRIBUTION}=={metadata.version(provenance.DISTRIBUTION)}"
     grader_spec = ci.check_grader(grader_spec)

@@ -41,6 +41,16 @@ def _mapping(path: Path, known: set, expected: str):
     return data, _unknown(path, data, known, "key")
 
 
+def require_clean(folder: Path) -> None:
+    """Raise a CourseError for a day folder with a problem :func:`lint_day` finds (one line: the
+    first problem and how many more). For the commands that build where grades of record come
+    from: graded as it is, a case whose parameter is misspelled would be skipped, not failed."""
+    problems = lint_day(folder)
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise CourseError(f"{problems[0]}{more}: `grade check-course` lists them all")
+
+
 def lint_day(folder: Path) -> list[str]:
     path = folder / "day.yaml"
     data, problems = _mapping(path, DAY_KEYS, "a mapping with 'title' and 'exercises'")
