@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from grader.course import quiz, quizbuild
 from grader.cli import main
 from grader.course.manifest import Course
+from grader.errors import CourseError
 
 from paths import EXERCISES, SOLUTIONS
 
@@ -64,6 +65,14 @@ def test_numeric_scheme_accepts_within_tolerance_everywhere():
             assert quiz.verify(built, built.questions[0], truth + offset).correct
         for offset in (-0.031, 0.031, 1.0):
             assert not quiz.verify(built, built.questions[0], truth + offset).correct
+
+
+@pytest.mark.parametrize("answer, said", [("abc", "expected a number, got 'abc'"), (True, "expected a number, got True"),
+                                          (float("nan"), "expected a finite number"), ("1e400", "expected a finite number")])
+def test_an_unusable_numeric_key_answer_is_a_course_error_naming_its_line(answer, said):
+    with pytest.raises(CourseError, match=r"quiz_key\.yaml:\d+: question 'n': the key's answer is unusable: ") as raised:
+        _one_question_quiz({"id": "n", "type": "numeric", "tolerance": 0.01, "answer": answer})
+    assert said in str(raised.value)
 
 
 def _one_question_quiz(fields, tmp=None):

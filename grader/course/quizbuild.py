@@ -53,13 +53,12 @@ def _canonical_answers(loc: str, fields: dict, answer) -> list[str]:
                           fields["tolerance"])
     if answer is None or answer == [] or answer == "":
         raise CourseError(f"{loc}: question '{fields['id']}' has no 'answer'")
-    if fields["type"] == "numeric":
-        value = quiz._number(answer) if not isinstance(answer, list) else None
-        if value is None:
-            raise CourseError(f"{loc}: question '{fields['id']}': a numeric answer is one number")
-        return [str(round(value / (2 * fields["tolerance"])))]
+    if fields["type"] == "numeric" and isinstance(answer, list):
+        raise CourseError(f"{loc}: question '{fields['id']}': a numeric answer is one number")
     alternatives = answer if fields["type"] == "exact" and isinstance(answer, list) else [answer]
     try:
+        if fields["type"] == "numeric":
+            return [str(round(quiz._number(answer) / (2 * fields["tolerance"])))]
         return sorted({c for alt in alternatives for c in quiz.candidates(probe, alt)})
     except quiz.AnswerError as exc:
         raise CourseError(f"{loc}: question '{fields['id']}': the key's answer is unusable: {exc}") from None
