@@ -66,6 +66,8 @@ def test_hints_come_one_at_a_time_then_all_then_reset(tmp_path):
     run = lambda *extra: CliRunner().invoke(main, ["hint", "day3", "cross_entropy", "-s", str(tmp_path), *extra])
     first, second = run(), run()
     assert f"hint 1/{len(spec.hints)}: {spec.hints[0]}" in first.output and "hint 2/" not in first.output
+    # hints shown are counted per submission folder: the command suggested names the same one
+    assert f"(run `grade hint day3 cross_entropy --submission {tmp_path}` again for the next one)" in first.output
     assert f"hint 2/{len(spec.hints)}: {spec.hints[1]}" in second.output
     assert f"hint {len(spec.hints)}/" in run("--all").output
     assert run("--reset").exit_code == 0

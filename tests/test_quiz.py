@@ -131,6 +131,7 @@ def test_interactive_quiz_records_checks_and_explains(tmp_path, plain):
 def test_ending_the_quiz_at_a_prompt_keeps_the_answers_and_is_no_error(tmp_path):
     (tmp_path / "day3").mkdir()
     out = CliRunner().invoke(main, ["quiz", "day3", "-s", str(tmp_path)], input="b\n")  # then end of input
+    assert f"`grade quiz day3 --submission {tmp_path}` goes on from there" in out.output, out.output
     assert out.exit_code == 0 and "Aborted" not in out.output, out.output
     assert "stopped: your answers so far are saved" in out.output and "Quiz score: 2 /" in out.output
     assert yaml.safe_load((tmp_path / "day3" / "quiz_answers.yaml").read_text())["ce_raw_logits"] == "b"
@@ -153,3 +154,6 @@ def test_grade_counts_the_quiz_in_the_total_and_json(tmp_path):
     text = CliRunner().invoke(main, ["day3", "-s", str(tmp_path)]).output
     assert "quiz" in text and "not correct: kl_div_call" in text
     assert f"not answered yet: {len(report['quiz']['questions']) - 2} of {len(report['quiz']['questions'])}" in text
+    # Answers are kept per submission folder: the command suggested must name the same one.
+    assert f"(grade quiz day3 --submission {tmp_path} to try again)" in text
+    assert f"(grade quiz day3 --submission {tmp_path} asks them)" in text

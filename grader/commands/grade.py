@@ -72,8 +72,9 @@ def grade_day(day, exercises, submission, fmt, output, reports, device, course, 
     if started:  # the wall time since `grade` started, not only the grading
         result.elapsed = time.monotonic() - started
     upcoming = None if Path(submission).is_file() else _upcoming(loaded, result, exercises)  # a notebook has no files to point at
-    report_files.write(targets, result, verbose=verbose,
-                       next_step=progress.next_step(day, upcoming, submission, place.kept_options(ctx)))
+    options = place.kept_options(ctx)
+    report_files.write(targets, result, verbose=verbose, options=options,
+                       next_step=progress.next_step(day, upcoming, submission, options))
     if fail_under is not None and result.percent < fail_under:
         # Said on stderr: a CI log shows why the step failed, whatever format stdout carries.
         click.echo(f"score {result.percent:.1f}% is below --fail-under {fail_under:g}%: exit 1", err=True)

@@ -24,13 +24,14 @@ def hint_cmd(day, exercise, submission, course, device, everything, reset):
     from .listing import grading
 
     pack = Course.locate(course)
+    options = place.kept_options(click.get_current_context())  # hints shown are counted per submission folder
     if exercise is None:
         outline = progress.outline(pack.root, day)  # an unknown day is named before a missing folder
         place.day_folder(submission, day)
         current = progress.next_item(progress.survey(outline, submission, grading(pack.root, day, device, submission),
                                                      ResultCache(outline.folder, device)))
         if current is None:
-            click.echo(f"every exercise of {day} passes: no hint needed (the quiz: grade quiz {day})")
+            click.echo(f"every exercise of {day} passes: no hint needed (the quiz: grade quiz {day}{options})")
             return
         exercise = current.name
         click.echo(f"{exercise} ({current.state}):")
@@ -49,4 +50,4 @@ def hint_cmd(day, exercise, submission, course, device, everything, reset):
         click.echo(f"(no more hints for {exercise}: those are all {len(spec.hints)}; its docstring and the failing "
                    f"case in `grade {day} {exercise}` say the rest; --reset starts over)")
     elif len(shown) < len(spec.hints):
-        click.echo(f"(run `grade hint {day} {exercise}` again for the next one)")
+        click.echo(f"(run `grade hint {day} {exercise}{options}` again for the next one)")

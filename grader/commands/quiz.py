@@ -16,7 +16,7 @@ def quiz_cmd(day, submission, course, ask_all):
     from ..course import quiz
     from ..course.manifest import Course
     from ..errors import UsageError
-    from ..learner import quizloop
+    from ..learner import place, quizloop
     from ..reports.text import use_colour
     from ..submission import quiz_root
 
@@ -37,4 +37,4 @@ def quiz_cmd(day, submission, course, ask_all):
         except click.exceptions.Abort:  # Ctrl-C or end of input at the prompt: the learner is done
             raise quizloop.Stopped() from None
 
-    quizloop.run(loaded, root, ask, say, ask_all=ask_all)
+    quizloop.run(loaded, root, ask, say, ask_all=ask_all, options=place.kept_options(click.get_current_context()))

@@ -6,9 +6,9 @@ grader first puts it into a message: it is cut to a length, then every character
 plain text is written as a ``\\xNN``/``\\uNNNN``/``\\UNNNNNNNN`` escape: controls other than
 newline and tab (ESC and the rest of C0 and C1), format characters (bidirectional marks and
 overrides, zero-width characters, the tag block that can carry hidden text), line and paragraph
-separators, and lone surrogates (no UTF-8 stream can write one: the report would fail). Reports then render it as they would any text. With
-the course fixing how many cases an exercise has, this bounds an exercise's share of any report
-whatever the job produced.
+separators, and lone surrogates (no UTF-8 stream can write one: the report would fail).
+Reports then render it as they would any text. With the course fixing how many cases an
+exercise has, this bounds an exercise's share of any report whatever the job produced.
 """
 from __future__ import annotations
 

@@ -22,8 +22,11 @@ class Stopped(Exception):
     """The learner ended the quiz at a prompt (Ctrl-C, Ctrl-D): what they answered is kept."""
 
 
-def run(day, root: Path, ask, say, ask_all: bool = False) -> dict:
-    """Ask the questions not yet answered correctly; returns the quiz section as ``grade DAY`` reports it."""
+def run(day, root: Path, ask, say, ask_all: bool = False, options: str = "") -> dict:
+    """Ask the questions not yet answered correctly; returns the quiz section as ``grade DAY`` reports it.
+    ``options``: those of the command line that pick the submission or pack, kept in the command
+    it suggests (answers are kept per submission folder)."""
+    again = f"grade quiz {day.name}{options}"
     if not day.quiz_path.is_file():
         raise UsageError(f"{day.name} has no quiz")
     the_quiz = quizzes.load(day.quiz_path, day.secret)
@@ -31,7 +34,7 @@ def run(day, root: Path, ask, say, ask_all: bool = False) -> dict:
     try:
         answers = quizzes.read_answers(path) if path.exists() or path.is_symlink() else {}  # a folder there: refused
     except quizzes.AnswerError as exc:
-        raise UsageError(f"{exc} (fix or delete the file, then run `grade quiz {day.name}` again)") from None
+        raise UsageError(f"{exc} (fix or delete the file, then run `{again}` again)") from None
     say(the_quiz.title, "title")
     say(f"Answers are saved to {path} after each question. Press Enter to skip one.", None)
     total = len(the_quiz.questions)
@@ -46,10 +49,10 @@ def run(day, root: Path, ask, say, ask_all: bool = False) -> dict:
         try:
             value = _answer(q, ask, say)
         except CannotAsk:
-            say(f"(this front end cannot ask questions: fill in {path} by hand, or run `grade quiz {day.name}`)", None)
+            say(f"(this front end cannot ask questions: fill in {path} by hand, or run `{again}`)", None)
             break
         except Stopped:
-            say(f"\n(stopped: your answers so far are saved; `grade quiz {day.name}` goes on from there)", None)
+            say(f"\n(stopped: your answers so far are saved; `{again}` goes on from there)", None)
             break
         if value is None:
             continue
@@ -64,7 +67,7 @@ def run(day, root: Path, ask, say, ask_all: bool = False) -> dict:
             say("✗ not correct", "bad")
             if q.hint:
                 say(f"  hint: {q.hint}", None)
-            say(f"  Try again later with `grade quiz {day.name}` (correct answers unlock the explanation).", None)
+            say(f"  Try again later with `{again}` (correct answers unlock the explanation).", None)
     section = quizzes.grade_answers(the_quiz, path) if path.is_file() else quizzes.section_for(the_quiz, day.name, root)
     say(f"\nQuiz score: {section['score']:g} / {section['max_score']:g}", "title")
     left = [r["id"] for r in section["questions"] if r["status"] != "correct"]

@@ -26,7 +26,7 @@ class Watcher:
         self.echo = echo  # echo(text, **click style)
         self.colour = colour
         self.cache = cache
-        self.options = options  # repeated in the "Next:" line
+        self.options = options  # repeated in the commands suggested
         self.width = max(len(n) for n in self.outline.exercises)
         self.items = {}
         self._notebook = (None, {})  # a notebook's (mtime, size) and its exercises' texts then
@@ -93,7 +93,7 @@ class Watcher:
 
     def _show(self, item) -> None:
         if item.name == progress.QUIZ:
-            for line in quiz_lines(item.result, self.outline.name, self.width, self.colour):
+            for line in quiz_lines(item.result, self.outline.name, self.width, self.colour, self.options):
                 self.echo(line)
         elif item.result is not None:
             for line in exercise_lines(item.result, self.width, self.colour):

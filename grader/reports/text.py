@@ -77,33 +77,37 @@ def _printed(output: str, title: str) -> list[str]:
     return shown + ([f"      [{more} more line(s): see --format json]"] if more > 0 else [])
 
 
-def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False) -> list[str]:
+def quiz_lines(quiz: dict, day: str, width: int, colour: bool = False, options: str = "") -> list[str]:
+    """``options``: those of the command line that pick the submission or pack, kept in the
+    commands suggested (progress is kept per submission folder)."""
     status = quiz.get("status", "")
     mark, style = _LOOK.get(status, _LOOK["missing"])
     lines = [paint(style, f"{mark} {'quiz':<{width}}  {quiz.get('score', 0):5.2f}/"
                          f"{quiz.get('max_score', 0):g}  {status}", colour)]
     wrong = [q["id"] for q in quiz.get("questions", []) if q["status"] == "wrong"]
     if wrong:
-        lines.append(f"    not correct: {', '.join(wrong)} (grade quiz {day} to try again)")
+        lines.append(f"    not correct: {', '.join(wrong)} (grade quiz {day}{options} to try again)")
     questions = quiz.get("questions", [])
     unanswered = sum(q["status"] == "unanswered" for q in questions)
     if unanswered and status not in ("missing", "error"):  # their message says why none counted
-        lines.append(f"    not answered yet: {unanswered} of {len(questions)} questions (grade quiz {day} asks them)")
+        lines.append(f"    not answered yet: {unanswered} of {len(questions)} questions (grade quiz {day}{options} asks them)")
     if quiz.get("message"):
         lines.append(f"    {quiz['message']}")
     return lines
 
 
-def render(result, colour: bool = False, verbose: bool = False, next_step: str | None = None, **_options) -> str:
+def render(result, colour: bool = False, verbose: bool = False, next_step: str | None = None, options: str = "",
+           **_options) -> str:
     """``next_step``: the "Next:" line the command worked out (it knows the day's order and the
-    options typed); by default, the first failing exercise of the report."""
+    options typed); by default, the first failing exercise of the report. ``options``: as for
+    :func:`quiz_lines`."""
     graded = result.submission if result.submission.endswith(".ipynb") else f"{result.submission}/{result.day}"
     lines = [f"{result.title}: grading {graded} on {result.device}", ""]
     width = max((len(e.name) for e in result.exercises), default=10)
     for ex in result.exercises:
         lines.extend(exercise_lines(ex, width, colour, verbose))
     if result.quiz:
-        lines.extend(quiz_lines(result.quiz, result.day, width, colour))
+        lines.extend(quiz_lines(result.quiz, result.day, width, colour, options))
     lines += ["", paint(_TOTAL, f"Total: {result.score:g} / {result.max_score:g} ({result.percent:.1f}%)"
                        f" in {result.elapsed:.1f} s", colour)]
     if next_step is None:
