@@ -157,3 +157,17 @@ def test_grade_counts_the_quiz_in_the_total_and_json(tmp_path):
     # Answers are kept per submission folder: the command suggested must name the same one.
     assert f"(grade quiz day3 --submission {tmp_path} to try again)" in text
     assert f"(grade quiz day3 --submission {tmp_path} asks them)" in text
+
+
+def test_the_answers_template_rewraps_prompts_written_wrapped_and_keeps_code_as_it_is(day3_quiz):
+    """A key's prompt comes wrapped at about 95 columns; wrapping each of its lines again at 92 left
+    single words on lines of their own."""
+    text = quiz.render_answers(day3_quiz, {})
+    for number, q in enumerate(day3_quiz.questions, 1):
+        block = text.split(f"# {number}. ", 1)[1].split("\n#    answer:", 1)[0]
+        prompt = block.split("\n#    a) ", 1)[0].splitlines()
+        assert all(len(line) <= 96 for line in prompt), prompt
+        if not any(line.startswith(" ") for line in q.prompt.splitlines()):  # prose only: no code
+            assert " ".join(line.removeprefix("#    ") for line in prompt).split() == q.prompt.split()
+            assert all(len(line.split()) > 3 for line in prompt[:-1]), prompt
+    assert "#        predicted_probs = torch.rand(4, 3)" in text  # the lesson's code keeps its lines

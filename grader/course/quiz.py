@@ -377,6 +377,21 @@ def section_for(day_quiz: Quiz | None, day_name: str, submission: Path) -> dict 
     return grade_answers(day_quiz, answers_path(submission, day_name))
 
 
+def _prose_lines(text: str, width: int) -> list[str]:
+    """``text`` wrapped to ``width``, paragraph by paragraph: a paragraph's lines are joined first
+    (a key's prompt comes wrapped already, at another width), and one with an indented line
+    (code) is kept as it is."""
+    import textwrap
+
+    out = []
+    for block in text.strip("\n").split("\n\n"):
+        rows = block.splitlines()
+        out += rows if any(row.startswith((" ", "\t")) for row in rows) else \
+            textwrap.wrap(" ".join(rows), width, break_long_words=False, break_on_hyphens=False)
+        out.append("")
+    return out[:-1] or [""]
+
+
 def render_answers(quiz: Quiz, answers: dict) -> str:
     """The answers file: each question in full (prompt and choices as comments, so it can be
     answered by hand), then its id and the answer, in quiz order."""
@@ -387,8 +402,7 @@ def render_answers(quiz: Quiz, answers: dict) -> str:
     lines = [f"# {quiz.title} - your answers. Run `grade quiz {quiz.path.parent.name}` to answer interactively,",
              "# or write each answer after its id (leave it empty to skip). `grade` scores this file.", ""]
     for number, q in enumerate(quiz.questions, 1):
-        prompt = [part for line in q.prompt.splitlines()
-                  for part in (textwrap.wrap(line, 92, break_long_words=False, break_on_hyphens=False) or [""])]
+        prompt = _prose_lines(q.prompt, 92)
         lines.append(f"# {number}. {prompt[0]}")
         lines.extend(f"#    {line}".rstrip() for line in prompt[1:])
         for letter, choice in zip(q.letters, q.choices):
