@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 import grader.cli
 from grader.cli import main
-from grader.judging.compare import Target
+from grader.judging.compare import Target, tolerance_for
 from grader.reports import text
 from grader.judging.feedback import shown_case
 from grader.results import CaseResult, DayResult
@@ -180,3 +180,13 @@ def test_printing_a_tensor_works_in_the_sandbox(grade_source):
     result = grade_source("mse_loss", PRINTS_TENSOR)
     assert result.status == "passed", result.cases[0].message
     assert result.cases[0].output.startswith("tensor([[")  # later cases' output may be cut to the bound
+
+
+def test_got_and_expected_are_shown_with_the_digits_that_tell_them_apart():
+    """An eps left out moves a result by about 1e-8: six figures showed the same number twice."""
+    tol = tolerance_for("float64", {})
+    found = Target(torch.tensor(0.79066920904421, dtype=torch.float64), None, tol).check(
+        "value", torch.tensor(0.7906692200469954, dtype=torch.float64))
+    assert "(got 0.79066922, expected 0.79066921)" in found.describe(public=True)
+    far = Target(torch.tensor(2.0, dtype=torch.float64), None, tol).check("value", torch.tensor(1.0, dtype=torch.float64))
+    assert "(got 1, expected 2)" in far.describe(public=True)

@@ -58,8 +58,19 @@ class Mismatch:
             if self.index:  # a 0-dimensional result has no index worth naming
                 text += f"; {self.mismatched} of {self.total} elements differ, first at index {list(self.index)}"
             if public:
-                text += f" (got {self.got:.6g}, expected {self.expected:.6g})"
+                got, expected = _distinct(self.got, self.expected)
+                text += f" (got {got}, expected {expected})"
         return text
+
+
+def _distinct(got: float, expected: float) -> tuple[str, str]:
+    """Both numbers to six significant figures, or to as many more as they need to differ: a
+    tiny error (an eps left out) showed 'got 0.790669, expected 0.790669'."""
+    for digits in range(6, 18):
+        shown = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if shown[0] != shown[1]:
+            break
+    return shown
 
 
 def tolerance_for(dtype: str, overrides: dict) -> dict:
