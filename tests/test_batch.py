@@ -121,6 +121,8 @@ def test_merge_detects_missing_and_duplicated_students(graded, tmp_path):
     shutil.copytree(one, copy)
     twice = CliRunner().invoke(main, ["merge", one, str(copy), str(root / "grades/shard-2"), "--out", str(tmp_path / "b")])
     assert twice.exit_code == 2 and "more than one output" in twice.output
+    same = CliRunner().invoke(main, ["merge", one, one, "--out", str(tmp_path / "d")])
+    assert same.exit_code == 2 and f"{one} is given twice" in same.output, same.output
     partial = CliRunner().invoke(main, ["merge", one, "--out", str(tmp_path / "c"), "--allow-missing"])
     assert partial.exit_code == 0 and len(_gradebook(tmp_path / "c")) == len(roster.shard(list("abcde"), 1, 2))
 

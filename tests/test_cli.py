@@ -35,6 +35,7 @@ def test_json_report_is_the_only_thing_on_stdout():
     (["day99"], "unknown day 'day99'"),
     (["day3", "no_such_loss"], "unknown exercise 'no_such_loss'"),
     (["day3", "--submission", "does/not/exist"], "submission folder not found"),
+    (["day3", "--submission", "does/not/exist.ipynb"], "submission not found: does/not/exist.ipynb (--submission takes"),
     (["day3", "--course", "no/such/course"], "course pack not found"),
     *((["day3", "--timeout", bad], "'--timeout'") for bad in ("-1", "0", "nan", "inf")),
     (["day3", "--memory-mb", "0"], "'--memory-mb'"),

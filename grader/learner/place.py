@@ -33,6 +33,8 @@ def day_folder(submission: Path, day: str) -> Path:
         parent = str(given.parent) if given.is_absolute() else os.path.relpath(given.resolve().parent)
         raise UsageError(f"{given} looks like a day folder itself; --submission takes the folder that holds "
                          f"{day}/: try --submission {shlex.quote(str(parent))}")
+    if given.suffix in (".ipynb", ".py") and not given.exists():  # a file was meant, not a folder
+        raise UsageError(f"submission not found: {given} (--submission takes a notebook or a folder holding {day}/)")
     raise UsageError(f"submission folder not found: {folder} (run grade from your project, or pass --submission DIR)")
 
 
