@@ -136,3 +136,11 @@ def test_a_wrong_dtype_is_told_in_the_direction_it_went(grade_source):
                                                     "loss = (input.float() - target.float()) ** 2")))
     assert any("runs in float32" in h for h in floated), floated
     assert not any("runs in float64" in h for h in floated)
+
+
+def test_indexing_with_an_ignored_target_is_named_only_where_the_target_holds_it(grade_source):
+    source = _edit("nll_loss", "keep = target != ignore_index", "keep = torch.ones_like(target, dtype=torch.bool)")
+    result = grade_source("nll_loss", source)
+    errors = [c for c in result.cases if not c.passed and "out of bounds" in c.message]
+    assert errors and all(c.hint.startswith("the target holds ignore_index (") for c in errors), errors
+    assert not any("ignore_index (" in (c.hint or "") for c in result.cases if c not in errors)

@@ -30,6 +30,8 @@ FACTOR_PARAMS = ("delta", "beta", "margin", "eps", "p", "label_smoothing")
 
 def diagnose(reference: str, case, expected: Expected, answer: dict, mismatch: Mismatch) -> str:
     """A one-sentence hint for a failed case, or '' when no checked explanation fits."""
+    if mismatch.problem == "error":
+        return _ignored_target_as_index(reference, case, mismatch)
     if mismatch.problem not in ("values", "shape", "dtype"):
         return ""
     if mismatch.what == "value":
@@ -66,6 +68,18 @@ def _dtype(got: torch.dtype, wanted: torch.dtype) -> str:
         return ("part of your computation runs in float64, which only happens when asked for: a .double(), "
                 "dtype=torch.float64, or a float64 tensor mixed in; keep to the input's dtype")
     return "return a tensor of the input's dtype (e.g. build new tensors with dtype=input.dtype)"
+
+
+def _ignored_target_as_index(reference: str, case, mismatch: Mismatch) -> str:
+    """Named only when the error is about an index that is this case's ignore_index and the
+    target holds it: the learner indexed with a target that was to be left out."""
+    ignore = _keyword(case, "ignore_index", _default(resolve(reference), "ignore_index"))
+    target = _keyword(case, "target")
+    if not isinstance(ignore, int) or type(target) is not torch.Tensor or not bool((target == ignore).any()) \
+            or f"index {ignore} is out of bounds" not in mismatch.message:
+        return ""
+    return (f"the target holds ignore_index ({ignore}) here, which is no class: leave those entries out (mask "
+            "them, or index with a safe class and zero their loss) before using the target as an index")
 
 
 def _small(case) -> bool:
