@@ -213,3 +213,15 @@ def test_quiz_command_stores_a_notebooks_answers_beside_it_where_grade_reads_the
     monkeypatch.chdir(tmp_path)
     graded = CliRunner().invoke(main, ["day3", "quiz", "-s", str(notebook), "--format", "json"])
     assert json.loads(graded.stdout)["quiz"]["score"] == questions[0]["points"]
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize("cell", ["!ls\n" + "mse_loss:\n" * 80_000, "%time\n" + "\n" * 80_000 + "x", " \n" * 80_000])
+def test_a_skipped_cell_is_read_in_linear_time(cell):
+    """A cell that does not parse is read with regular expressions in the grader's own process
+    (every student's grading waits on it): patterns that ran past a newline took 88 s for one
+    such cell of 400 kB, and hours near the notebook size limit (here 800 kB). 30 s here is several hundred
+    times what a linear pattern needs."""
+    code = ("import sys\nfrom grader.submission import notebook\ncell = sys.stdin.read()\n"
+            "notebook._defines(cell, 'mse_loss'), notebook._skip_reason(cell, SyntaxError('x'))\n")
+    subprocess.run([sys.executable, "-c", code], input=cell, text=True, check=True, timeout=30)

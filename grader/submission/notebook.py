@@ -185,7 +185,9 @@ def _first_line_of(text: str) -> str:
     return first[:200]
 
 
-_SHELL_OR_MAGIC = re.compile(r"^\s*(%%?|!)\S*", re.MULTILINE)
+# Within a line ([ \t], never \s): a pattern that may run on past a newline backtracks over
+# every line after each line start, and a notebook is read in the grader's own process.
+_SHELL_OR_MAGIC = re.compile(r"^[ \t]*(%%?|!)\S*", re.MULTILINE)
 
 
 def _skip_reason(code: str, exc: Exception) -> str:
@@ -202,7 +204,7 @@ def _skip_reason(code: str, exc: Exception) -> str:
 
 def _defines(code: str, name: str) -> bool:
     """Whether a cell that does not parse textually defines ``name`` at its top level."""
-    pattern = rf"^(?:async\s+def|def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*(?::[^=]*)?=(?!=)"
+    pattern = rf"^(?:async[ \t]+def|def|class)[ \t]+{re.escape(name)}\b|^{re.escape(name)}[ \t]*(?::[^=\n]*)?=(?!=)"
     return re.search(pattern, code, re.MULTILINE) is not None
 
 
