@@ -7,12 +7,13 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.classroom import batch, gradebook, merge, roster, run, slots
+from grader.classroom import batch, gradebook, merge, provenance, roster, run, slots
 from grader.cli import main
 from grader.course.manifest import Course
 from grader.results import DayResult, ExerciseResult
@@ -304,3 +305,37 @@ def test_a_pack_check_course_rejects_makes_no_gradescope_autograder(tmp_path):
     assert result.exit_code == 2 and not (tmp_path / "a.zip").exists()
     assert "'reductoin' in grid is not a parameter" in result.output and "(did you mean 'reduction'?)" in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.attack
+def test_a_file_the_grader_cannot_read_costs_its_student_not_the_class(tmp_path):
+    """As an ordinary user (the unprivileged rerun), a mode-000 file or day folder, as an archive
+    that keeps modes leaves them, crashed the whole batch before any gradebook was written."""
+    pack = make_pack(tmp_path)
+    subs = tmp_path / "subs"
+    make_student(subs, "ada")
+    (make_student(subs, "bob") / "day3" / "notes.txt").write_text("x")
+    (subs / "bob" / "day3" / "notes.txt").chmod(0)
+    make_student(subs, "cy")
+    (subs / "cy" / "day3").chmod(0)
+    try:
+        result = CliRunner().invoke(main, ["batch", "day3", str(subs), "--course", str(pack), "--out", str(tmp_path / "out")])
+    finally:
+        (subs / "cy" / "day3").chmod(0o755)
+    assert result.exit_code == 0, result.output
+    book = _gradebook(tmp_path / "out")
+    assert set(book) == {"ada", "bob", "cy"} and float(book["ada"]["total"]) == float(book["ada"]["max_score"])
+
+
+def test_an_unreadable_file_is_recorded_as_such_in_the_provenance(tmp_path, monkeypatch):
+    folder = make_student(tmp_path, "bob")
+    real = Path.read_bytes
+
+    def refuse(path):
+        if path.name == "l1_loss.py":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    files = provenance.file_hashes(folder, "day3")
+    assert files["l1_loss.py"] == "unreadable (EACCES)" and len(files["mse_loss.py"]) == 64

@@ -7,6 +7,7 @@ so a resumed batch regrades exactly the students whose files changed.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 from importlib import metadata
@@ -45,15 +46,25 @@ def file_hashes(submission: Path, day: str) -> dict:
     candidates = [submission] if submission.is_file() else [submission / f"{day}.ipynb"]
     folder = submission / day
     if folder.is_dir() and not folder.is_symlink():
-        candidates += sorted(folder.iterdir())
+        try:
+            candidates += sorted(folder.iterdir())
+        except OSError as exc:  # a folder unpacked with mode 000: that student's error, not the batch's
+            found[day] = _unreadable(exc)
     for path in candidates:
-        if path.is_symlink():
-            found[path.name] = "symlink"
-        elif path.is_file() and path.stat().st_size <= MAX_HASHED_BYTES:
-            found[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        elif path.is_file():
-            found[path.name] = f"{path.stat().st_size} bytes"
+        try:
+            if path.is_symlink():
+                found[path.name] = "symlink"
+            elif path.is_file() and path.stat().st_size <= MAX_HASHED_BYTES:
+                found[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            elif path.is_file():
+                found[path.name] = f"{path.stat().st_size} bytes"
+        except OSError as exc:
+            found[path.name] = _unreadable(exc)
     return found
+
+
+def _unreadable(exc: OSError) -> str:
+    return f"unreadable ({errno.errorcode.get(exc.errno, exc.errno)})"
 
 
 def difference(expected: dict, found: dict) -> str:
