@@ -228,9 +228,9 @@ def _git(*args, cwd, date=None):
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
-def _student_repo(remotes, name, before: dict, after: dict | None = None):
+def _student_repo(remotes, name, before: dict, after: dict | None = None, owner: str = "org"):
     """A student's repository on disk: one commit before the deadline, maybe one after."""
-    work = remotes / "work" / name
+    work = remotes / "work" / owner / name
     make_student(work, "x", before)
     (work / "x").rename(work / "exercises")
     os.symlink("/etc/passwd", work / "exercises" / "day3" / "leak.py")
@@ -241,7 +241,7 @@ def _student_repo(remotes, name, before: dict, after: dict | None = None):
         for exercise, source in after.items():
             (work / "exercises" / "day3" / f"{exercise}.py").write_text(source.format(name=exercise))
         _git("commit", "-qam", "after", cwd=work, date="2026-12-02T10:00:00Z")
-    _git("clone", "-q", "--bare", str(work), str(remotes / "org" / f"{name}.git"), cwd=remotes)
+    _git("clone", "-q", "--bare", str(work), str(remotes / owner / f"{name}.git"), cwd=remotes)
 
 
 def test_instructor_steps_fetch_grade_and_merge(tmp_path):
@@ -263,8 +263,8 @@ def test_instructor_steps_fetch_grade_and_merge(tmp_path):
     _only_root_reads(repo)
     _run_step(steps["Fetch each student's last commit before the deadline"], env, repo)
     submissions = runner_temp / "submissions"
-    assert sorted(p.name for p in submissions.iterdir()) == ["day3-ada", "day3-bob", "day3-gone"]
-    leak = submissions / "day3-ada/day3/leak.py"  # a symlink arrives as a plain file holding its target's name
+    assert sorted(p.name for p in submissions.iterdir()) == ["org__day3-ada", "org__day3-bob", "org__day3-gone"]
+    leak = submissions / "org__day3-ada/day3/leak.py"  # a symlink arrives as a plain file holding its target's name
     assert not leak.is_symlink() and "root:" not in leak.read_text()
     assert "not-a-real-token" not in "".join(p.read_text(errors="replace") for p in runner_temp.rglob("*") if p.is_file())
     for index in ("0", "1"):
@@ -277,8 +277,43 @@ def test_instructor_steps_fetch_grade_and_merge(tmp_path):
     _run_step(merge, env, tmp_path)
     book = (tmp_path / "gradebook" / "gradebook.csv").read_text().splitlines()
     rows = {line.split(",")[0]: line.split(",") for line in book[1:]}
-    assert rows["day3-ada"][1:3] == ["1.0", "1.0"]  # graded at the deadline, not after
-    assert rows["day3-bob"][1:3] == ["1.0", "0.0"] and rows["day3-gone"][1:3] == ["0.0", "0.0"]
+    assert rows["org__day3-ada"][1:3] == ["1.0", "1.0"]  # graded at the deadline, not after
+    assert rows["org__day3-bob"][1:3] == ["1.0", "0.0"] and rows["org__day3-gone"][1:3] == ["0.0", "0.0"]
     assert "Class summary" in (tmp_path / "summary.md").read_text()
     commits = (tmp_path / "gradebook" / "commits.txt").read_text()
-    assert "day3-ada " in commits and "day3-gone" not in commits
+    assert "org__day3-ada " in commits and "day3-gone" not in commits
+
+
+def _fetch(tmp_path, roster: str):
+    """Run the instructor workflow's fetch step for ``roster``; returns the process and the
+    submissions folder it fills."""
+    repo = tmp_path / "instructor"
+    make_pack(repo)
+    (repo / "roster.txt").write_text(roster)
+    _path, workflow = _init(repo, "--role", "instructor", "--deadline", "2026-12-01T23:59:00Z")
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir()
+    env = {**workflow["env"], "RUNNER_TEMP": str(runner_temp), "GIT_BASE": f"file://{tmp_path / 'remotes'}",
+           "STUDENTS_TOKEN": "not-a-real-token"}
+    step = _steps(workflow["jobs"]["grade"])["Fetch each student's last commit before the deadline"]
+    proc = subprocess.run([*SHELL, step["run"]], cwd=repo, env={**os.environ, "PATH": PATH, **env, **step.get("env", {})},
+                          capture_output=True, text=True, timeout=300)
+    return proc, runner_temp / "submissions"
+
+
+def test_forks_that_share_a_name_stay_two_students(tmp_path):
+    """Forks of one template share their name: keyed by it, two students' files were merged
+    into one folder and one gradebook row."""
+    _student_repo(tmp_path / "remotes", "losses", {"l1_loss": WRONG}, owner="alice")
+    _student_repo(tmp_path / "remotes", "losses", {"mse_loss": WRONG}, owner="bob")
+    proc, submissions = _fetch(tmp_path, "alice/losses\nbob/losses\n")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in submissions.iterdir()) == ["alice__losses", "bob__losses"]
+    assert "return (input - target).sum() * 0 + 1" in (submissions / "alice__losses/day3/l1_loss.py").read_text()
+    assert "return (input - target).sum() * 0 + 1" not in (submissions / "bob__losses/day3/l1_loss.py").read_text()
+
+
+def test_a_roster_that_lists_a_repository_twice_is_refused(tmp_path):
+    _student_repo(tmp_path / "remotes", "losses", {}, owner="alice")
+    proc, _ = _fetch(tmp_path, "alice/losses\n# again\nalice/losses   extra words\n")
+    assert proc.returncode != 0 and "lists alice/losses twice" in proc.stdout + proc.stderr

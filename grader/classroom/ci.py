@@ -7,7 +7,8 @@ Rules:
   change every student's practice grade) and is feedback only, since a student can edit it. One
   grading run writes both its reports.
 - The official grade runs in the instructor's private repository, which holds the course pack and a
-  roster (one ``owner/name`` student repository per line). It clones each repository at its last
+  roster (one ``owner/name`` student repository per line; a student is ``owner__name``, since
+  forks of one template share their name). It clones each repository at its last
   commit before the deadline (commit dates are set by the student's machine: hold the deadline with
   branch protection or GitHub Classroom if that matters), copies only its exercises folder with
   symlinks dropped, grades in shards on a job matrix inside a root container so that graded jobs run
@@ -258,11 +259,19 @@ FETCH = r"""set -euo pipefail
 mkdir -p "$RUNNER_TEMP/repos" "$RUNNER_TEMP/submissions"
 : > "$RUNNER_TEMP/commits.txt"
 auth="AUTHORIZATION: basic $(printf 'x-access-token:%s' "$STUDENTS_TOKEN" | base64 -w0)"
-grep -Ev '^[[:space:]]*(#|$)' "$ROSTER" | while read -r repo _rest; do
-  if ! printf '%s\n' "$repo" | grep -Eq '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$'; then
+# A student is the whole owner/name: forks of one template share their name, and a name alone
+# ("day3", ".x") could pass for something else. Owners hold no "_", so owner__name is unique.
+listed=$(grep -Ev '^[[:space:]]*(#|$)' "$ROSTER" | awk '{print $1}')
+twice=$(printf '%s\n' "$listed" | sort | uniq -d | head -n 1)
+if [ -n "$twice" ]; then
+  echo "::error::$ROSTER lists $twice twice"; exit 1
+fi
+printf '%s\n' "$listed" | while read -r repo; do
+  [ -n "$repo" ] || continue  # an empty roster
+  if ! printf '%s\n' "$repo" | grep -Eq '^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$'; then
     echo "::error::$ROSTER: '$repo' is not owner/name"; exit 1
   fi
-  name=${repo#*/}
+  name="${repo%%/*}__${repo#*/}"
   work="$RUNNER_TEMP/repos/$name"
   mkdir -p "$RUNNER_TEMP/submissions/$name"
   # The token goes in a header for this command only, never into .git/config.
