@@ -121,3 +121,22 @@ def test_a_pack_with_a_secret_keeps_it_root_only_in_the_zip_and_grades_its_keyed
     assert "could not grade" not in report.get("output", ""), report
     quiz = [t for t in report["tests"] if " quiz: " in t["name"]]
     assert len(quiz) == len(questions) and all(t["score"] == t["max_score"] for t in quiz), quiz
+
+
+@pytest.mark.attack
+def test_a_link_in_the_upload_is_never_followed(tmp_path):
+    """run_autograder reads the upload as root: a link named like an exercise, to the course's
+    secret or to /etc/shadow, was copied into the submission the grader reads."""
+    from grader.classroom import gradescope_run
+
+    secret = tmp_path / "secret"
+    secret.write_text("SECRET = 1\n")
+    upload = tmp_path / "upload"
+    (upload / "day3").mkdir(parents=True)
+    (upload / "day3" / "mse_loss.py").symlink_to(secret)
+    (upload / "day3" / "l1_loss.py").write_text("def l1_loss(a, b):\n    return a\n")
+    (upload / "day3.ipynb").symlink_to(secret)
+    copied = gradescope_run.gather(upload, "day3", tmp_path / "staged")
+    assert copied == ["day3/l1_loss.py"]
+    assert sorted(p.name for p in (tmp_path / "staged" / "day3").iterdir()) == ["l1_loss.py"]
+    assert gradescope_run.find_notebook(upload, "day3") is None

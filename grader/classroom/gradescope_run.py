@@ -26,7 +26,7 @@ MESSAGE_LIMIT = 4000
 
 def gather(upload: Path, day: str, target: Path) -> list:
     """Copy the student's files into target/day/; returns what was copied (relative to the upload)."""
-    files = [p for p in upload.rglob("*") if p.is_file() and _wanted(p) and not _ignored(p.relative_to(upload))]
+    files = [p for p in upload.rglob("*") if _plain_file(p) and _wanted(p) and not _ignored(p.relative_to(upload))]
     in_day = [p for p in files if day in {part.lower() for part in p.relative_to(upload).parts[:-1]}]
     chosen = {}
     for path in sorted(in_day or files, key=lambda p: (len(p.relative_to(upload).parts), str(p))):
@@ -40,9 +40,15 @@ def gather(upload: Path, day: str, target: Path) -> list:
 def find_notebook(upload: Path, day: str) -> Path | None:
     """The notebook to grade when the upload has no ``.py`` file: one named like the day, else the
     shallowest (checkpoints and macOS folders ignored)."""
-    found = [p for p in upload.rglob("*.ipynb") if p.is_file() and not _ignored(p.relative_to(upload))]
+    found = [p for p in upload.rglob("*.ipynb") if _plain_file(p) and not _ignored(p.relative_to(upload))]
     found.sort(key=lambda p: (p.stem.lower() != day, len(p.relative_to(upload).parts), str(p)))
     return found[0] if found else None
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file of the upload itself: a link (to the course's secret, to /etc/shadow) is
+    never followed, as run_autograder reads the upload as root."""
+    return path.is_file() and not path.is_symlink()
 
 
 def _wanted(path: Path) -> bool:
