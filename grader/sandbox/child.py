@@ -116,7 +116,8 @@ def _load_function(job: dict):
     module = types.ModuleType("submission")
     module.__file__ = job["filename"]
     try:
-        exec(compile(job["source"], job["filename"], "exec"), module.__dict__)  # noqa: S102 - sandboxed
+        source = job["source"].decode("utf-8", "surrogatepass")
+        exec(compile(source, job["filename"], "exec"), module.__dict__)  # noqa: S102 - sandboxed
     except BaseException as exc:  # noqa: BLE001
         return None, f"importing your file raised {type(exc).__name__}: {exc}"[:500]
     fn = module.__dict__.get(job["function"])

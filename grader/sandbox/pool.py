@@ -210,11 +210,13 @@ class Worker:
         if forget:
             self._sent.clear()
             new = {key: cases for cases, key in keys.items()}
-        tasks = [{"source": t.source, "filename": t.filename, "function": t.function, "cases": keys[t.cases]}
-                 for t in tasks]
+        # Each source is a frame of its own after the cases, not part of the JSON: the zygote
+        # wipes it once the job is done (see zygote.serve).
         request = {"limits": limits.to_dict(), "device": device, "budget": budget, "forget_cases": forget,
-                   "new_cases": list(new), "tasks": tasks}
-        write_frames(self._proc.stdin.fileno(), [json.dumps(request).encode(), *new.values()])
+                   "new_cases": list(new),
+                   "tasks": [{"filename": t.filename, "function": t.function, "cases": keys[t.cases]} for t in tasks]}
+        sources = [t.source.encode("utf-8", "surrogatepass") for t in tasks]  # a notebook may hold lone surrogates
+        write_frames(self._proc.stdin.fileno(), [json.dumps(request).encode(), *new.values(), *sources])
         self._sent.update(new)
 
     def restart(self):

@@ -40,6 +40,23 @@ def read_frame(fd: int, limit: int | None = None) -> bytes | None:
     return data
 
 
+def read_frame_into(fd: int) -> bytearray | None:
+    """One frame, read straight into a bytearray of its own (no other copy of it is made here),
+    which the caller can wipe once done with it; None at a clean end of stream."""
+    head = _read_exact(fd, _LEN.size)
+    if head is None:
+        return None
+    (size,) = _LEN.unpack(head)
+    data = bytearray(size)
+    view, done = memoryview(data), 0
+    while done < size:
+        got = os.readv(fd, [view[done:done + (1 << 20)]])
+        if not got:
+            raise ProtocolError("stream ended inside a frame")
+        done += got
+    return data
+
+
 def read_json(fd: int):
     data = read_frame(fd)
     return None if data is None else json.loads(data)

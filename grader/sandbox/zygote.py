@@ -2,6 +2,9 @@
 
 Started by :class:`grader.sandbox.pool.Worker` with a minimal environment and never given
 anything secret (no course pack, no references), so what a child inherits from it is harmless.
+One student's source is the exception, as the next student's job could read it in the memory it
+inherits (through a raw address, past what Python audits): each source arrives in a frame of its
+own, read into a buffer that is wiped once its jobs are done, and no other copy is made here.
 Requests arrive on stdin and replies leave on stdout as length-prefixed frames.
 """
 from __future__ import annotations
@@ -22,7 +25,7 @@ import torch
 from ..judging import invoke
 from . import child, confine, guard, isolation, wire
 from .limits import Limits
-from .protocol import ProtocolError, read_frame, read_json, write_frames, write_json
+from .protocol import ProtocolError, read_frame, read_frame_into, read_json, write_frames, write_json
 
 
 _FRAME_COST = 64  # bytes a kept frame costs the zygote beyond its data, counted against the budget
@@ -208,8 +211,17 @@ def serve(config: dict, proto_in: int, proto_out: int, level: dict) -> None:
             cases.clear()
         for key in request.get("new_cases", ()):
             cases[key] = wire.decode(read_frame(proto_in))
-        for index, reply, frames in _run_tasks(request, cases, uid, without, level):
-            _reply(proto_out, index, reply, frames)
+        sources = [read_frame_into(proto_in) for _ in request["tasks"]]
+        if None in sources:
+            return
+        for task, source in zip(request["tasks"], sources):
+            task["source"] = source  # decoded in the child only
+        try:
+            for index, reply, frames in _run_tasks(request, cases, uid, without, level):
+                _reply(proto_out, index, reply, frames)
+        finally:
+            for source in sources:
+                source[:] = bytes(len(source))  # in place: the buffer keeps its address and size
 
 
 def _run_tasks(request: dict, cases: dict, uid, without: tuple, level: dict):
