@@ -65,7 +65,7 @@ def sandboxed(grader: engine.Grader, submission: Path, repeat: int, grades: int)
 
 def in_process(grader: engine.Grader, sources: dict, repeat: int, grades: int) -> float:
     """CPU seconds per submission of the jobs' work on ``sources`` (exercise -> text), here."""
-    tasks = [{"source": text, "filename": f"{name}.py", "function": name,
+    tasks = [{"source": text.encode(), "filename": f"{name}.py", "function": name,
               "cases": wire.decode(grader._job_input(grader.day.exercise(name)))} for name, text in sources.items()]
     pristine = [(namespace, dict(vars(namespace))) for namespace in child._RESTORED]
     out = os.open(os.devnull, os.O_WRONLY)
