@@ -107,6 +107,17 @@ def test_answers_file_scoring_and_clear_messages(day3_quiz, plain, tmp_path):
     assert section["status"] == "error" and "quiz_answers.yaml:" in section["message"]
 
 
+@pytest.mark.parametrize("value", ["2001-13-45", "1" * 5000])
+def test_an_answer_yaml_cannot_build_is_that_quiz_error_not_a_crash(day3_quiz, tmp_path, value):
+    """A date in month 13 or an int past Python's digit limit raised out of the YAML loader: one
+    student's file stopped `grade batch` for the whole class."""
+    path = tmp_path / "quiz_answers.yaml"
+    path.write_text(f"ce_raw_logits: {value}\nkl_div_call: b\n")
+    section = quiz.grade_answers(day3_quiz, path)
+    assert section["status"] == "error" and section["score"] == 0
+    assert "a value cannot be read (ValueError): quote answers" in section["message"]
+
+
 def test_shipped_template_scores_zero_but_parses(day3_quiz):
     section = quiz.grade_answers(day3_quiz, EXERCISES / "day3" / "quiz_answers.yaml")
     assert section["score"] == 0 and {q["status"] for q in section["questions"]} == {"unanswered"}

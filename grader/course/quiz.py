@@ -300,6 +300,9 @@ def read_answers(path: Path) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise AnswerError(f"{where}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+    except Exception as exc:  # noqa: BLE001 - a value YAML cannot build (a date in month 13, a 5,000-digit int)
+        raise AnswerError(f"{path}: a value cannot be read ({type(exc).__name__}): quote answers that are "
+                          "not plain letters or numbers") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
