@@ -225,3 +225,25 @@ def test_a_skipped_cell_is_read_in_linear_time(cell):
     code = ("import sys\nfrom grader.submission import notebook\ncell = sys.stdin.read()\n"
             "notebook._defines(cell, 'mse_loss'), notebook._skip_reason(cell, SyntaxError('x'))\n")
     subprocess.run([sys.executable, "-c", code], input=cell, text=True, check=True, timeout=30)
+
+
+def test_a_line_separator_in_a_comment_does_not_shift_the_cells_lines(grader, tmp_path):
+    """str.splitlines ends a line at U+2028 (and \\x0c, \\x85...), the parser does not: a correct
+    cell whose comment held one, pasted from a web page, was graded as a syntax error."""
+    cell = "# from the lesson\u2028see the slides\n" + solution("mse_loss")
+    assert grade_cells(grader, tmp_path, cell).status == "passed"
+
+
+@pytest.mark.attack
+def test_the_notes_on_skipped_cells_cost_time_linear_in_the_notebook(tmp_path):
+    """A wrong function using 20,000 unbound names beside a skipped cell of a megabyte that looks
+    like them: one pattern of every name over the cell's text took 27 s in the grader's own
+    process. Each skipped cell's words are now found once and looked up."""
+    names = [f"q{i}" for i in range(20_000)]
+    wrong = f"def mse_loss(input, target, reduction='mean', weight=None):\n    return [{', '.join(names)}]\n"
+    skipped = "!ls\n" + "qqx q1x " * 400_000 + "\nq7 is here\n"
+    path = write(tmp_path / "work.ipynb", wrong, skipped)
+    code = ("import sys\nfrom pathlib import Path\nfrom grader.submission.notebook import Notebook\n"
+            "book = Notebook.read(Path(sys.argv[1]), 'day3')\nprint(book.notes('mse_loss'))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True, timeout=30)
+    assert "cell 3 was skipped: it uses a shell escape (!ls)" in out.stdout, out.stdout
