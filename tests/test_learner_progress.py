@@ -6,13 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from grader.cli import main
 from grader.course import quiz
 from grader.course.manifest import Course
-from grader.learner import progress
+from grader.learner import hints, progress
 from grader.learner.cache import ResultCache
 from grader.learner.watch import Watcher
 from grader.reports import text
@@ -193,6 +194,35 @@ def test_the_cache_key_covers_the_file_the_pack_and_the_device(tmp_path):
     assert ResultCache(pack, "cpu", tmp_path).get("mse_loss", b"source") is not None
     (pack / "mse_loss.yaml").write_text((pack / "mse_loss.yaml").read_text() + "\n# changed\n")
     assert ResultCache(pack, "cpu", tmp_path).get("mse_loss", b"source") is None
+
+
+@pytest.mark.attack
+def test_results_and_hints_in_a_folder_others_may_write_are_never_trusted_nor_written_through(tmp_path, monkeypatch):
+    """In a shared GRADER_CACHE_DIR another user could plant a 'passed' result for `grade list`
+    to show, or a link where the hint state goes, which the learner's next hint overwrote."""
+    day = Course.locate().root / "day3"
+    shared = tmp_path / "shared"
+    cache = ResultCache(day, "cpu", shared)
+    cache.put("mse_loss", b"source", ExerciseResult("mse_loss", "passed", 1.0, 1.0))
+    cache.put_quiz(b"answers", {"score": 20.0})
+    assert cache.get("mse_loss", b"source") is not None and cache.get_quiz(b"answers") == {"score": 20.0}
+    (shared / "results").chmod(0o777)  # as another user's folder would be
+    assert cache.get("mse_loss", b"source") is None and cache.get_quiz(b"answers") is None
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    victim, submission = tmp_path / "precious.txt", tmp_path / "sub"
+    victim.write_text("keep me")
+    state = hints._state_path(submission)
+    state.parent.mkdir(parents=True)
+    state.symlink_to(victim)
+    hints._save(submission, {"day3/mse_loss": 1})
+    assert victim.read_text() == "keep me" and not state.is_symlink()
+    assert hints._load(submission) == {"day3/mse_loss": 1}
+    state.parent.chmod(0o777)
+    assert hints._load(submission) == {}
+    hints._save(submission, {"day3/mse_loss": 2})
+    state.parent.chmod(0o755)
+    assert hints._load(submission) == {"day3/mse_loss": 1}  # nothing was written where others may write
 
 
 def test_torch_version_is_read_without_importing_torch():

@@ -21,16 +21,13 @@ import functools
 import hashlib
 import hmac
 import json
-import os
 import platform
-import stat
 import sys
-import tempfile
 from pathlib import Path
 
 import torch
 
-from .. import __version__
+from .. import __version__, cachedir
 from ..course import casegen, secret as course_secret
 from ..course.manifest import Day, ExerciseSpec, pack_hash
 from ..sandbox import wire
@@ -69,23 +66,23 @@ class References:
         path = self._path(spec, "ref")
         if path is None:
             return reference.compute(spec, cases, self.device)
-        hit = _unpack(_read(path, self.root), self.key, spec.name, cases)
+        hit = _unpack(cachedir.read(path, self.root), self.key, spec.name, cases)
         if hit is not None:
             return hit
         kept, expected, skipped = reference.compute(spec, cases, self.device)
-        _write(path, _pack(self.key, spec.name, kept, expected, skipped))
+        cachedir.write(path, self.root, _pack(self.key, spec.name, kept, expected, skipped))
         return kept, expected, skipped
 
     def kept(self, spec: ExerciseSpec, kind: str) -> bytes | None:
         """Bytes kept beside an exercise's references with :meth:`keep` (e.g. its job's encoded
         cases), if whole; None if absent, damaged or not cached."""
         path = self._path(spec, kind)
-        return None if path is None else _unseal(_read(path, self.root))
+        return None if path is None else _unseal(cachedir.read(path, self.root))
 
     def keep(self, spec: ExerciseSpec, kind: str, data: bytes) -> None:
         path = self._path(spec, kind)
         if path is not None:
-            _write(path, _seal(data))
+            cachedir.write(path, self.root, _seal(data))
 
     def _path(self, spec: ExerciseSpec, kind: str) -> Path | None:
         if self.root is None or not spec.reference.startswith("torch.") or self.key is None:
@@ -189,56 +186,3 @@ def _tensor(value) -> torch.Tensor:
 
 def _optional(value):
     return None if value is None else _tensor(value)
-
-
-def _read(path: Path, root: Path) -> bytes | None:
-    """The entry's bytes, if only this user can have written them: the file and every folder from
-    the cache root down to it belong to this user and no one else may write there. A digest is no
-    defence against a forger, who can compute one: a cache put where others may write (say
-    GRADER_CACHE_DIR=/tmp/cache on a shared lab machine) is never read, only recomputed."""
-    folder = path.parent
-    try:
-        while True:
-            if not _private(os.stat(folder)):
-                return None
-            if folder == root:
-                break
-            folder = folder.parent
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as f:
-            return f.read() if _private(os.fstat(f.fileno())) else None
-    except OSError:
-        return None
-
-
-def _private(st: os.stat_result) -> bool:
-    """Owned by this user, and writable by no other: a group may write only where it is the
-    user's own (a user-private group, with umask 002)."""
-    return (st.st_uid == os.geteuid() and not st.st_mode & stat.S_IWOTH
-            and (not st.st_mode & stat.S_IWGRP or st.st_gid == os.getegid()))
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Atomically (temporary file, then rename); a cache that cannot be written only costs speed."""
-    try:
-        _make_private_dirs(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
-
-
-def _make_private_dirs(folder: Path) -> None:
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for new in reversed(missing):
-        new.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(new, 0o700)  # mkdir's mode is filtered by the umask

@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .. import __version__
+from .. import cachedir
 from ..cachedir import cache_root
 
 FORMAT = "1"  # bump when the stored shape of a result changes
@@ -52,7 +53,8 @@ def torch_version() -> str:
 
 class ResultCache:
     def __init__(self, day_folder: Path, device: str, root: Path | None = None):
-        self.folder = (root or cache_root()) / "results"
+        self.root = root or cache_root()
+        self.folder = self.root / "results"
         self._base = hashlib.sha256()
         for part in (FORMAT, __version__, torch_version(), device, _grader_stamp()):
             self._base.update(part.encode() + b"\0")
@@ -70,7 +72,7 @@ class ResultCache:
         from ..results import CaseResult, ExerciseResult
 
         try:
-            data = json.loads(self._path(name, source).read_text(encoding="utf-8"))
+            data = json.loads(self._read(self._path(name, source)))
             data["cases"] = [CaseResult(**case) for case in data["cases"]]
             return ExerciseResult(**data)
         except (OSError, ValueError, TypeError, KeyError):
@@ -81,18 +83,20 @@ class ResultCache:
 
     def get_quiz(self, answers: bytes) -> dict | None:
         try:
-            return json.loads(self._path("quiz", answers).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return json.loads(self._read(self._path("quiz", answers)))
+        except (OSError, ValueError, TypeError):
             return None
 
     def put_quiz(self, answers: bytes, section: dict) -> None:
         self._write(self._path("quiz", answers), section)
 
+    def _read(self, path: Path) -> bytes:
+        """What this user alone can have stored (:func:`cachedir.read`): another user of a shared
+        cache folder must not make `grade list` call a failing exercise passing."""
+        data = cachedir.read(path, self.root)
+        if data is None:
+            raise OSError(f"no private cache entry at {path}")
+        return data
+
     def _write(self, path: Path, data) -> None:
-        try:  # a cache that cannot be written only costs time
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(data), encoding="utf-8")
-            partial.replace(path)
-        except OSError:
-            pass
+        cachedir.write(path, self.root, json.dumps(data).encode())

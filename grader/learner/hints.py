@@ -10,7 +10,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from .cache import cache_root
+from .. import cachedir
+from ..cachedir import cache_root
 
 
 def _state_path(submission: Path) -> Path:
@@ -20,16 +21,15 @@ def _state_path(submission: Path) -> Path:
 
 def _load(submission: Path) -> dict:
     try:
-        data = json.loads(_state_path(submission).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(cachedir.read(_state_path(submission), cache_root()) or b"{}")
+    except ValueError:
         return {}  # no state yet, or a mangled file: start over rather than fail
     return {k: v for k, v in data.items() if isinstance(v, int)} if isinstance(data, dict) else {}
 
 
 def _save(submission: Path, state: dict) -> None:
-    path = _state_path(submission)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    # Never through a link, never into a folder another user may write (see cachedir.write).
+    cachedir.write(_state_path(submission), cache_root(), (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
 
 
 def reveal(submission: Path, day: str, spec, everything: bool = False) -> tuple[list[str], bool]:
