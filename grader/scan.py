@@ -28,6 +28,12 @@ BANNED_NAMES = {"eval", "exec", "compile", "__import__", "globals", "locals", "v
                 "delattr", "open", "breakpoint", "memoryview", "exit", "quit", "help",
                 "__builtins__", "__loader__", "__spec__"}
 _NAME_ARG_BUILTINS = {"getattr", "hasattr"}
+# What evaluates strings as code in the modules learners may import: string annotations, through
+# typing.get_type_hints (and singledispatch's register, which calls it).
+EVALUATORS = {"get_type_hints", "ForwardRef", "singledispatch", "singledispatchmethod"}
+# What a string annotation may hold: a type, written as names, attributes, subscripts and unions.
+_TYPE_NODES = (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List, ast.BinOp, ast.BitOr,
+               ast.Constant, ast.Load)
 FILE_ATTRIBUTES = {"save", "from_file", "tofile", "fromfile", "memmap", "dump", "savetxt", "loadtxt", "savez",
                    "savez_compressed", "genfromtxt", "fromregex", "serialization", "DataSource", "open_memmap"}
 _INTERNALS = (types.FrameType, types.CodeType, types.TracebackType, types.GeneratorType, types.CoroutineType,
@@ -132,6 +138,8 @@ class _Scanner(ast.NodeVisitor):
             self.flag(node, f"uses {shown}: torch's loss functions may not be used, implement it yourself")
         elif attr.startswith("_"):
             self.flag(node, f"uses {shown}: private and dunder attributes are not allowed")
+        elif attr in EVALUATORS:
+            self.flag(node, f"uses {shown}: it evaluates strings (annotations) as code, which exercise code may not do")
         elif attr in BANNED_ATTRIBUTES:
             self.flag(node, f"uses {shown}: torch.{attr} is not needed for these exercises and is not allowed")
         elif attr in INTERNAL_ATTRIBUTES:
@@ -169,6 +177,36 @@ class _Scanner(ast.NodeVisitor):
         elif node.id in _NAME_ARG_BUILTINS:  # called, it is checked in visit_Call and never gets here
             self.flag(node, f"uses {node.id} other than in a call with a literal name (an alias, a partial): "
                             "not allowed in exercise code")
+
+    def visit_arg(self, node):
+        self._check_annotation(node.annotation)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        self._check_annotation(node.annotation)
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        self._check_annotation(node.returns)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _check_annotation(self, node):
+        """A string annotation is code that typing may evaluate: it must read as a type, and the
+        names in it are checked as the file's own are."""
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            return
+        try:
+            tree = ast.parse(node.value, mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        if tree is None or not all(isinstance(part, _TYPE_NODES) for part in ast.walk(tree)):
+            self.flag(node, "a string annotation that is not a type: not allowed (typing can evaluate it as code)")
+            return
+        for part in ast.walk(tree):
+            part.lineno = node.lineno  # findings point at the annotation's own line
+        self.visit(tree)
 
     def visit_Call(self, node):
         func = node.func

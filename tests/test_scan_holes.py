@@ -119,3 +119,22 @@ def test_findings_come_out_in_the_same_order_whatever_the_hash_seed(hash_seed):
                          env={"PYTHONHASHSEED": hash_seed, "PATH": "/usr/bin:/bin"})
     messages = ran.stdout.strip().split("|")
     assert len(messages) == 5 and messages == sorted(messages)
+
+
+@pytest.mark.parametrize("source, found", [
+    ('def f(x: "[exec(PAYLOAD), int][1]"):\n    pass\n', "a string annotation that is not a type"),
+    ('def f(x) -> "print(1) or int":\n    pass\n', "a string annotation that is not a type"),
+    ('x: "f()" = 1\n', "a string annotation that is not a type"),
+    ('import typing\ntyping.get_type_hints(len)\n', "uses typing.get_type_hints: it evaluates strings"),
+    ('from functools import singledispatch\n', "uses functools.singledispatch: it evaluates strings"),
+    ('def f(x: "torch.nn.functional.mse_loss"):\n    pass\n', "uses torch.nn.functional.mse_loss"),
+])
+def test_code_in_a_string_annotation_or_its_evaluators_is_rejected(source, found):
+    """typing.get_type_hints evaluates string annotations: code the scan never read ran that way."""
+    tree = scan.parse(f"import torch\n{source}", "f.py")
+    assert any(found in str(f) for f in scan.scan(tree, ("mse_loss",))), source
+
+
+def test_a_string_annotation_that_names_a_type_is_still_allowed():
+    source = 'import torch\ndef f(x: "torch.Tensor", y: "int | None" = None) -> "tuple[torch.Tensor, int]":\n    return x\n'
+    assert scan.scan(scan.parse(source, "f.py"), ("mse_loss",)) == []

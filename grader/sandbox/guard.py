@@ -237,10 +237,10 @@ def forbid_native_code() -> None:
     """In a job, once locked down (its own steps call libc through ctypes): every ctypes call
     that Python audits fails and is reported: loading a library or finding a symbol in one (with
     ``ctypes.PyDLL(torch._C.__file__)`` a job had called ``at::cpu::mse_loss`` itself, past the
-    dispatcher and its traps), an object's address, memory at an address. So does replacing any
-    function's ``__code__``, which would be the way to empty this rule. What Python does not
-    audit stays possible: a ctypes pointer or function made from an integer, numpy's array
-    interface over a raw address. A job that writes its own memory that way can still reach
+    dispatcher and its traps), an object's address, memory at an address. So do replacing any
+    function's ``__code__`` and setting a tracer or profiler, the ways to empty this rule. What
+    Python does not audit stays possible: a ctypes pointer or function made from an integer,
+    numpy's array interface over a raw address. A job that writes its own memory that way can still reach
     torch's kernels; the kernel layers bound what else it can do, whatever it runs."""
     sys.addaudithook(_refuse_native_code)
 
@@ -248,8 +248,13 @@ def forbid_native_code() -> None:
 def _refuse_native_code(event: str, args: tuple) -> None:
     # Literals only: a job that rebinds this module's names (``_report`` included) does not
     # change the rule, and it cannot swap this body, since that is a ``__code__`` assignment.
-    if event.startswith("ctypes.") or (event == "object.__setattr__" and args[1] == "__code__"):
-        _report(event if event.startswith("ctypes.") else "a function's __code__ replaced")
+    # Nor may it trace or profile: a hook given a true ``__cantrace__`` (an attribute no audit
+    # sees) runs under the tracer, which rewrote this frame's ``event`` to empty the rule.
+    if event.startswith("ctypes.") or event in ("sys.settrace", "sys.setprofile", "sys.monitoring.register_callback"):
+        _report(event)
+        raise ForbiddenCall(event)
+    if event == "object.__setattr__" and args[1] == "__code__":
+        _report("a function's __code__ replaced")
         raise ForbiddenCall(event)
 
 
