@@ -67,10 +67,10 @@ def _private_folders(folder: Path, root: Path) -> bool:
 
 
 def _private(st: os.stat_result) -> bool:
-    """Owned by this user, and writable by no other: a group may write only where it is the
-    user's own (a user-private group, with umask 002)."""
-    return (st.st_uid == os.geteuid() and not st.st_mode & stat.S_IWOTH
-            and (not st.st_mode & stat.S_IWGRP or st.st_gid == os.getegid()))
+    """Owned by this user, and writable by no one else: neither by others nor by a group, not even
+    the user's own primary group, which some systems share among all users (SUSE's ``users``).
+    The folders and files made here are 0700 and 0600 whatever the umask."""
+    return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWOTH | stat.S_IWGRP)
 
 
 def _make_private_dirs(folder: Path) -> None:

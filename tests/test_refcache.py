@@ -142,14 +142,17 @@ def test_cache_location_and_private_modes(tmp_path, monkeypatch, day3):
     assert [p.name for p in entry.parent.iterdir()] == ["l1_loss.ref"]  # no temporary file left behind
 
 
-@pytest.mark.parametrize("where", ["root", "entry folder", "entry"])
-def test_a_cache_others_may_write_is_never_read(day3, tmp_path, count_compute, where):
-    """Whoever may write there may forge an entry, digest and all: the cache is recomputed."""
+@pytest.mark.parametrize("where, mode", [("root", 0o777), ("entry folder", 0o777), ("entry", 0o666),
+                                         ("entry folder", 0o770)])
+def test_a_cache_others_may_write_is_never_read(day3, tmp_path, count_compute, where, mode):
+    """Whoever may write there may forge an entry, digest and all, or swap two entries: the cache
+    is recomputed. A group may not write either, even the user's own primary group, which some
+    systems give every user (SUSE's users)."""
     root = tmp_path / "shared"
     spec = day3.exercise("l1_loss")
     refcache.References(day3, "cpu", root).for_exercise(spec)
     entry = _entry(root, day3, "l1_loss")
-    {"root": root, "entry folder": entry.parent, "entry": entry}[where].chmod(0o777 if where != "entry" else 0o666)
+    {"root": root, "entry folder": entry.parent, "entry": entry}[where].chmod(mode)
     count_compute.clear()
     refcache.References(day3, "cpu", root).for_exercise(spec)
     assert count_compute == ["l1_loss"]

@@ -262,7 +262,7 @@ auth="AUTHORIZATION: basic $(printf 'x-access-token:%s' "$STUDENTS_TOKEN" | base
 # A student is the whole owner/name: forks of one template share their name, and a name alone
 # ("day3", ".x") could pass for something else. Owners hold no "_", so owner__name is unique.
 listed=$(grep -Ev '^[[:space:]]*(#|$)' "$ROSTER" | awk '{print $1}')
-twice=$(printf '%s\n' "$listed" | sort | uniq -d | head -n 1)
+twice=$(printf '%s\n' "$listed" | sort -f | uniq -di | head -n 1)  # GitHub ignores case in names
 if [ -n "$twice" ]; then
   echo "::error::$ROSTER lists $twice twice"; exit 1
 fi
