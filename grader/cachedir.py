@@ -22,7 +22,7 @@ def cache_root() -> Path:
 
 def read(path: Path, root: Path) -> bytes | None:
     """The entry's bytes, if only this user can have written them: the file and every folder from
-    the cache root down to it belong to this user and no one else may write there. A digest is no
+    the cache root down to it belong to this user and no one else (no group) may write there. A digest is no
     defence against a forger, who can compute one: a cache put where others may write (say
     GRADER_CACHE_DIR=/tmp/cache on a shared lab machine) is never read, so it is recomputed, and
     another user cannot fake a learner's progress or results there."""
@@ -38,7 +38,7 @@ def read(path: Path, root: Path) -> bytes | None:
 
 def write(path: Path, root: Path, data: bytes) -> None:
     """Atomically (a new file of mode 0600, then a rename, which replaces a link rather than
-    writing through it), and only into folders no other user may write; a cache that cannot be
+    writing through it), and only into folders no one else may write; a cache that cannot be
     written only costs time."""
     try:
         _make_private_dirs(path.parent)
