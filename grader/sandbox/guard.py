@@ -13,8 +13,9 @@ kernel trap sees: ``torch._decomp`` (functions and decomposition-table entries),
 the pure-Python bodies in ``torch/nn/functional.py`` and the helpers that do their work under
 longer names (``_nll_loss_forward``, ``_linear_cross_entropy_batch_chunked_accumulator``). Every
 function object of torch whose name holds a forbidden call or op (as whole ``_``-separated
-words) gets a trap as its ``__code__``, in place, so whatever reaches
-that object (a module attribute, a table, ``__wrapped__``, a closure) reaches the trap; and an
+words), and every method of a torch class of a forbidden name (nn.MSELoss under any module path),
+gets a trap as its ``__code__``, in place, so whatever reaches that object (a module attribute,
+a table, ``__wrapped__``, a closure) reaches the trap; and an
 audit hook (which Python cannot remove) recognises those bodies by their bytecode when a job
 compiles them afresh (torch's source read from disk and executed, ``types.FunctionType`` from a
 copied code object, a ``__code__`` assignment). The same hook refuses to import
@@ -116,7 +117,9 @@ def _trap_python_bodies(names: set) -> list[str]:
     named = loss_named(names)
     for fn in loss_functions(names):
         code = fn.__code__
-        qualified = f"{fn.__module__}.{fn.__name__}"
+        # A method keeps its class's name (nn.AdaptiveLogSoftmaxWithLoss.forward); a nested
+        # function, its own.
+        qualified = f"{fn.__module__}.{fn.__name__ if '<locals>' in fn.__qualname__ else fn.__qualname__}"
         if named(code.co_name):  # the body itself, not a generic wrapper around it
             _bodies[_fingerprint(code)] = qualified
         fn.__globals__[_TRAP_GLOBAL] = _report
@@ -158,9 +161,16 @@ def loss_functions(names: set) -> list[types.FunctionType]:
     # A custom op (torch.library.custom_op) is an object that keeps its Python body as an attribute.
     todo = [value for value in values if named(value)]
     todo += [fn for value in values if type(value) is CustomOpDef for fn in vars(value).values() if named(fn)]
+    # A forbidden class (nn.MSELoss, nn.AdaptiveLogSoftmaxWithLoss) is one object under several
+    # module paths: its own methods trap, whichever path reached it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a deprecated class (torch.distributed.reduce_op) warns when read
+        found = list({id(fn): fn for value in values if isinstance(value, type) and value.__name__ in names
+                      and (value.__module__ or "").startswith("torch") for fn in vars(value).values()
+                      if type(fn) is types.FunctionType}.values())
     tables = getattr(sys.modules.get("torch._decomp"), "global_decomposition_table", {})
     todo += [fn for table in tables.values() for fn in table.values() if named(fn)]
-    seen, found = set(), []
+    seen = {id(fn) for fn in found}
     while todo:
         fn = todo.pop()
         if not named(fn) or id(fn) in seen:
