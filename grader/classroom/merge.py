@@ -13,10 +13,11 @@ from .run import STUDENTS_DIR
 
 def merge(outputs: list[Path], out: Path, allow_missing: bool = False, say=lambda _line: None) -> dict:
     """Copy every shard's student files into ``out`` and write the gradebook; returns what was found."""
-    twice = next((folder for i, folder in enumerate(outputs) if folder.resolve() in
-                  {other.resolve() for other in outputs[:i]}), None)
-    if twice is not None:
-        raise UsageError(f"{twice} is given twice: name each shard's output once")
+    given = set()
+    for folder in outputs:
+        if folder.resolve() in given:
+            raise UsageError(f"{folder} is given twice: name each shard's output once")
+        given.add(folder.resolve())
     shards = [manifest.read(folder) for folder in outputs]
     first = shards[0]
     for folder, data in zip(outputs, shards):
